@@ -1,0 +1,52 @@
+"""ISO 8601 timestamps as Segment sends them and as Akita stores them.
+
+Segment libraries disagree on the form (`Z`, `+00:00`, three or six fraction digits), so parsing
+accepts any offset; Akita messages always carry one canonical UTC form so that timestamps compare
+as equal exactly when they denote the same instant.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+_ISO_8601 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?P<fraction>\.\d{1,9})?)?"
+    r"(?P<zone>Z|z|[+-]\d{2}:?\d{2})$"
+)
+
+
+def parse_timestamp(value: str) -> datetime:
+    """Parse an ISO 8601 timestamp with `Z` or an offset into an aware UTC datetime.
+
+    Raises ValueError for anything else, including timestamps with no offset: a time without a
+    zone cannot be placed on a session timeline.
+    """
+    match = _ISO_8601.match(value)
+    if match is None:
+        raise ValueError(f"not an ISO 8601 timestamp with Z or a UTC offset: {value!r}")
+    text = value
+    fraction = match.group("fraction")
+    if fraction and len(fraction) > 7:  # datetime keeps microseconds; drop nanoseconds
+        text = text.replace(fraction, fraction[:7], 1)
+    if match.group("zone") in ("Z", "z"):
+        text = text[:-1] + "+00:00"
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def is_utc(value: str) -> bool:
+    """True when `value` parses and names UTC itself (`Z` or a zero offset), as Akita requires."""
+    match = _ISO_8601.match(value)
+    if match is None or match.group("zone").replace(":", "") not in ("Z", "z", "+0000", "-0000"):
+        return False
+    try:
+        parse_timestamp(value)
+    except ValueError:
+        return False
+    return True
+
+
+def to_wire(moment: datetime) -> str:
+    """The canonical Akita form: UTC, millisecond precision, `Z`."""
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"

@@ -1,0 +1,177 @@
+"""Validators for both sides of the wire, compiled once from the schemas in `schemas/`.
+
+jsonschema's own messages ("{'a': 1} is not valid under any of the given schemas") do not tell a
+user what to change, so every error is translated into a Problem naming the field and the fix.
+A schema may carry `x-message` (the reason to give) and `x-path` (the field to name when the
+failure is about a combination of fields, such as "userId or anonymousId"). Every problem of a
+payload is reported, not only the first, and sizes are checked here because JSON Schema cannot.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from referencing import Registry, Resource
+
+from contract.limits import (
+    MAX_BATCH_BYTES,
+    MAX_BATCH_MESSAGES,
+    MAX_MESSAGE_BYTES,
+    encoded_size,
+)
+from contract.problems import Problem, json_path
+from contract.timestamps import is_utc, parse_timestamp
+
+SEGMENT_CALL_TYPES = ("identify", "group", "track", "page", "screen", "alias")
+AKITA_MESSAGE_TYPES = ("contact", "account", "event", "page")
+
+_FORMATS = FormatChecker(formats=())
+
+
+@_FORMATS.checks("iso8601-offset", raises=ValueError)
+def _is_iso8601_with_offset(value: object) -> bool:
+    return not isinstance(value, str) or bool(parse_timestamp(value))
+
+
+@_FORMATS.checks("iso8601-utc")
+def _is_iso8601_utc(value: object) -> bool:
+    return not isinstance(value, str) or is_utc(value)
+
+
+def _load_schemas() -> dict[str, dict[str, Any]]:
+    """Every schema file by its relative name, e.g. `segment/track`."""
+    root = resources.files("contract") / "schemas"
+    loaded = {}
+    for side in ("segment", "akita"):
+        for entry in (root / side).iterdir():
+            if entry.name.endswith(".json"):
+                loaded[f"{side}/{entry.name[:-5]}"] = json.loads(entry.read_text("utf-8"))
+    return loaded
+
+
+SCHEMAS: dict[str, dict[str, Any]] = _load_schemas()
+_REGISTRY = Registry().with_resources(
+    (schema["$id"], Resource.from_contents(schema)) for schema in SCHEMAS.values()
+)
+_VALIDATORS = {
+    name: Draft202012Validator(schema, registry=_REGISTRY, format_checker=_FORMATS)
+    for name, schema in SCHEMAS.items()
+}
+
+_JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
+               int: "a number", float: "a number", type(None): "null"}
+
+
+def _describe(value: object) -> str:
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _reasons(error: ValidationError, root: str) -> Iterator[Problem]:
+    """Turn one jsonschema error into the problems a user should read."""
+    parts = list(error.absolute_path)
+    custom = error.schema.get("x-message") if isinstance(error.schema, dict) else None
+    if custom:
+        extra = error.schema.get("x-path")
+        yield Problem(json_path([*parts, extra] if extra else parts, root), custom)
+        return
+    validator, expected = error.validator, error.validator_value
+    if validator == "required":
+        for name in expected:
+            if name not in error.instance:
+                yield Problem(json_path([*parts, name], root), "is required")
+    elif validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        for name in sorted(set(error.instance) - set(allowed)):
+            yield Problem(json_path([*parts, name], root),
+                          f"is not a field of this message; allowed fields: {', '.join(allowed)}")
+    elif validator == "type":
+        names = expected if isinstance(expected, list) else [expected]
+        wanted = " or ".join("null" if n == "null" else f"{'an' if n[0] in 'aeio' else 'a'} {n}"
+                             for n in names)
+        yield Problem(json_path(parts, root), f"must be {wanted}, not {_describe(error.instance)}")
+    elif validator == "minLength":
+        reason = "must not be empty" if expected == 1 else f"must be at least {expected} characters"
+        yield Problem(json_path(parts, root), reason)
+    elif validator == "maxLength":
+        yield Problem(json_path(parts, root),
+                      f"must be at most {expected} characters, not {len(error.instance)}")
+    elif validator == "const":
+        yield Problem(json_path(parts, root), f"must be {json.dumps(expected)}")
+    else:
+        yield Problem(json_path(parts, root), error.message)
+
+
+def _schema_problems(schema: str, payload: Any, root: str) -> list[Problem]:
+    found: set[Problem] = set()
+    for error in _VALIDATORS[schema].iter_errors(payload):
+        found.update(_reasons(error, root))
+    return sorted(found)
+
+
+def _typed_problems(payload: Any, side: str, types: tuple[str, ...], root: str) -> list[Problem]:
+    """Validate one call or message against the schema its `type` names."""
+    if not isinstance(payload, dict):
+        return [Problem(root, f"must be an object, not {_describe(payload)}")]
+    kind = payload.get("type")
+    if kind not in types:
+        if "type" not in payload:
+            return [Problem(json_path(["type"], root), f"is required; one of {', '.join(types)}")]
+        unsupported = isinstance(kind, str)
+        return [Problem(json_path(["type"], root),
+                        f"unknown type {json.dumps(kind)}; expected one of {', '.join(types)}",
+                        "unsupported_type" if unsupported else "invalid")]
+    problems = _schema_problems(f"{side}/{kind}", payload, root)
+    size = encoded_size(payload)
+    if size > MAX_MESSAGE_BYTES:
+        problems.append(Problem(root, f"is {size:,} bytes; a single message may be at most "
+                                      f"{MAX_MESSAGE_BYTES:,} bytes (32 KB)", "too_large"))
+    return problems
+
+
+def _batch_problems(body: Any, side: str, item: Callable[[Any, str], list[Problem]]) -> list[Problem]:
+    if not isinstance(body, dict):
+        return [Problem("$", f"must be an object with a \"batch\" array, not {_describe(body)}")]
+    problems = _schema_problems(f"{side}/batch", body, "$")
+    batch = body.get("batch")
+    if not isinstance(batch, list):
+        return problems
+    if len(batch) > MAX_BATCH_MESSAGES:
+        problems.append(Problem("$.batch", f"holds {len(batch):,} messages; a batch may hold at "
+                                           f"most {MAX_BATCH_MESSAGES:,}", "too_large"))
+    size = encoded_size(body)
+    if size > MAX_BATCH_BYTES:
+        problems.append(Problem("$", f"is {size:,} bytes; a batch may be at most "
+                                     f"{MAX_BATCH_BYTES:,} bytes (500 KB)", "too_large"))
+    problems = [p for p in problems if not p.path.startswith("$.batch[")]  # reported per item
+    for index, entry in enumerate(batch):
+        problems.extend(item(entry, f"$.batch[{index}]"))
+    return problems
+
+
+def validate_segment_call(call: Any, *, root: str = "$") -> list[Problem]:
+    """Every problem of one Segment call (identify, group, track, page, screen, alias); [] if valid."""
+    return _typed_problems(call, "segment", SEGMENT_CALL_TYPES, root)
+
+
+def validate_segment_batch(body: Any) -> list[Problem]:
+    """Every problem of a Segment `{"batch": [...]}` body, each call's under `$.batch[i]`."""
+    return _batch_problems(body, "segment", lambda c, r: validate_segment_call(c, root=r))
+
+
+def validate_akita_message(message: Any, *, root: str = "$") -> list[Problem]:
+    """Every problem of one Akita message (contact, account, event, page); [] if valid."""
+    return _typed_problems(message, "akita", AKITA_MESSAGE_TYPES, root)
+
+
+def validate_akita_batch(body: Any) -> list[Problem]:
+    """Every problem of an Akita ingest body, each message's under `$.batch[i]`."""
+    return _batch_problems(body, "akita", lambda m, r: validate_akita_message(m, root=r))
+
+
+def validate_against(schema: str, payload: Any) -> list[Problem]:
+    """Validate against one named schema, e.g. `akita/success` or `akita/error`."""
+    return _schema_problems(schema, payload, "$")
