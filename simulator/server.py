@@ -1,0 +1,92 @@
+"""A real HTTP server around any WSGI app, in a background thread, for tests and scripts.
+
+Tests need the whole HTTP stack (sockets, waitress's parsing, the destination's retries), not
+just Flask's test client, and they must not care which port is free: the server binds port 0
+and reads the real port back. It works without pytest, so a script or a notebook can use it:
+
+    with LiveServer(create_app()) as server:
+        requests.get(server.url_for("/_sim/health"))
+
+Stopping: waitress's own `run()` loops until its socket map is empty, and closing sockets from
+another thread races that loop. So the loop here polls one round at a time and checks a stop
+flag; `stop()` sets the flag and wakes the loop through waitress's trigger, and the serving
+thread closes everything itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from waitress import wasyncore
+from waitress.server import create_server
+
+
+class LiveServer:
+    """waitress serving `app` on `host:port` (0 = any free port) from a daemon thread."""
+
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, *, threads: int = 8):
+        self.app = app
+        self.host = host
+        self.port = port
+        self.threads = threads
+        self._map: dict[int, Any] = {}
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+
+    @property
+    def url(self) -> str:
+        """Base URL without a trailing slash, e.g. `http://127.0.0.1:51234`."""
+        if self._server is None:
+            raise RuntimeError("the server is not running; call start() first")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def url_for(self, path: str) -> str:
+        """Absolute URL of `path` on this server (`/_sim/health` -> `http://.../_sim/health`)."""
+        return self.url + (path if path.startswith("/") else f"/{path}")
+
+    def start(self) -> LiveServer:
+        """Bind, read back the real port, and serve from a daemon thread; returns self."""
+        if self._server is not None:
+            raise RuntimeError("the server is already running")
+        self._stopping.clear()
+        self._map = {}
+        self._server = create_server(
+            self.app, map=self._map, host=self.host, port=self.port, threads=self.threads
+        )
+        self.port = self._server.effective_port
+        self._thread = threading.Thread(
+            target=self._serve, name=f"akita-live-server-{self.port}", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def _serve(self) -> None:
+        server = self._server
+        while not self._stopping.is_set():
+            wasyncore.loop(timeout=server.adj.asyncore_loop_timeout, map=self._map, count=1)
+        wasyncore.close_all(self._map)
+        server.task_dispatcher.shutdown()
+
+    def stop(self) -> None:
+        """Stop serving and free the port; waits for requests in flight (a few seconds at most)."""
+        if self._server is None:
+            return
+        self._stopping.set()
+        self._server.pull_trigger()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> LiveServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = self.url if self._server is not None else "stopped"
+        return f"<LiveServer {state}>"

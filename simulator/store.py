@@ -1,0 +1,299 @@
+"""SQLite store: the durable truth behind the simulator; engine state is rebuilt from it.
+
+Three tables: `workspaces` (id, name, SHA-256 of the API key, created_at: keys themselves are
+never stored), `messages` (every accepted Akita message, replayed to rebuild a workspace's
+state after a restart) and `journal` (what happened to each message and why, capped per
+workspace). `meta` holds the schema version so a file written by a newer simulator is refused
+instead of being misread.
+
+Concurrency: one connection guarded by one lock, opened with `check_same_thread=False`. An
+in-memory database exists only inside its connection, so a connection per thread could not
+share it; and SQLite allows one writer at a time anyway, so a single connection costs nothing
+in write throughput while making every method trivially atomic. Files use WAL with
+`synchronous=NORMAL`: a committed transaction is in the WAL before `commit` returns, so it
+survives the process being killed (only an OS crash could lose the last few), and readers in
+other processes (`akita-sim export`) never block the server.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from contract.timestamps import parse_timestamp, to_wire
+from simulator.errors import SimulatorError
+
+SCHEMA_VERSION = 1
+JOURNAL_STATUSES = ("accepted", "duplicate", "rejected", "skipped", "filtered", "failed")
+_REPLAY_CHUNK = 10_000
+
+_SCHEMA = f"""
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE workspaces (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE messages (
+    seq INTEGER PRIMARY KEY,
+    workspace_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    person TEXT,
+    timestamp TEXT NOT NULL,
+    body TEXT NOT NULL,
+    UNIQUE (workspace_id, message_id)
+);
+CREATE INDEX messages_by_workspace ON messages (workspace_id, seq);
+CREATE INDEX messages_by_person ON messages (workspace_id, person, timestamp);
+CREATE TABLE journal (
+    id INTEGER PRIMARY KEY,
+    workspace_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN {JOURNAL_STATUSES!r}),
+    type TEXT,
+    message_id TEXT,
+    person TEXT,
+    reasons TEXT NOT NULL,
+    akita_message TEXT,
+    segment_call TEXT,
+    response TEXT
+);
+CREATE INDEX journal_by_workspace ON journal (workspace_id, id);
+CREATE INDEX journal_by_status ON journal (workspace_id, status, id);
+CREATE INDEX journal_by_type ON journal (workspace_id, type, id);
+CREATE INDEX journal_by_person ON journal (workspace_id, person, id);
+"""
+
+_JOURNAL_JSON = ("akita_message", "segment_call", "response")
+
+
+class StoreError(SimulatorError):
+    """The database cannot be used: not SQLite, unreadable, or from another version."""
+
+    code = "store_error"
+    message = "the simulator's database cannot be used"
+
+
+class SchemaVersionError(StoreError):
+    """The file was written by a newer simulator whose tables this one would misread."""
+
+    code = "schema_too_new"
+
+
+def _now() -> str:
+    return to_wire(datetime.now(UTC))
+
+
+def _dump(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _load(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def person_of(message: dict[str, Any]) -> str | None:
+    """Whom a message is about: its person, else its anonymous visitor (the journal's filter)."""
+    return message.get("person_id") or message.get("anonymous_id")
+
+
+class Store:
+    """The simulator's SQLite database; `path=None` keeps it in memory (tests)."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        target = path if path is not None else ":memory:"
+        try:
+            self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open database {target}: {error}") from error
+        try:
+            self._prepare()
+        except sqlite3.DatabaseError as error:
+            self._db.close()
+            raise StoreError(f"{target} is not a usable simulator database: {error}") from error
+        except StoreError:
+            self._db.close()
+            raise
+
+    def _prepare(self) -> None:
+        self._db.execute("PRAGMA busy_timeout = 5000")
+        if self.path is not None:
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+        has_meta = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ).fetchone()
+        if not has_meta:
+            with self._transaction() as db:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            return
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        found = int(row[0]) if row else 0
+        if found > SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"{self.path} was written with store schema version {found}, but this akita-sim "
+                f"understands schema version {SCHEMA_VERSION} at most: upgrade akita-sim, or "
+                "point --db at another file"
+            )
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction under the lock; committed before the caller answers anyone."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, tuple(params)).fetchall()
+
+    def close(self) -> None:
+        """Close the connection; the file (if any) keeps everything committed."""
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- workspaces -------------------------------------------------------------------------
+
+    def add_workspace(self, workspace_id: str, name: str, key_hash: str) -> dict[str, Any]:
+        """Record a new workspace; the caller hashes the key so it never reaches the file."""
+        created_at = _now()
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO workspaces (id, name, key_hash, created_at) VALUES (?, ?, ?, ?)",
+                (workspace_id, name, key_hash, created_at),
+            )
+        return {"id": workspace_id, "name": name, "created_at": created_at}
+
+    def workspaces(self) -> list[dict[str, Any]]:
+        """Every workspace, oldest first, without its key hash."""
+        rows = self._read("SELECT id, name, created_at FROM workspaces ORDER BY created_at, id")
+        return [{"id": i, "name": n, "created_at": c} for i, n, c in rows]
+
+    def key_hashes(self) -> dict[str, str]:
+        """key hash -> workspace id, loaded once by the service to authenticate requests."""
+        return dict(self._read("SELECT key_hash, id FROM workspaces"))
+
+    # -- messages ---------------------------------------------------------------------------
+
+    def messages(self, workspace_id: str) -> Iterator[list[dict[str, Any]]]:
+        """Accepted messages in acceptance order, in chunks so a million never sit in one list."""
+        last = 0
+        while True:
+            rows = self._read(
+                "SELECT seq, body FROM messages WHERE workspace_id = ? AND seq > ? "
+                "ORDER BY seq LIMIT ?",
+                (workspace_id, last, _REPLAY_CHUNK),
+            )
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [json.loads(body) for _, body in rows]
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def write(
+        self,
+        workspace_id: str,
+        *,
+        messages: Iterable[dict[str, Any]] = (),
+        journal: Iterable[dict[str, Any]] = (),
+        journal_cap: int,
+    ) -> None:
+        """Store accepted messages and journal entries in one transaction, then trim the journal.
+
+        One transaction per request means a batch and its journal land together or not at all.
+        """
+        message_rows = [
+            (workspace_id, m["message_id"], m["type"], person_of(m),
+             to_wire(parse_timestamp(m["timestamp"])), _dump(m))
+            for m in messages
+        ]
+        at = _now()
+        journal_rows = [
+            (workspace_id, entry.get("at", at), entry["status"], entry.get("type"),
+             entry.get("message_id"), entry.get("person"), _dump(list(entry.get("reasons", ()))),
+             *(_dump(entry.get(name)) for name in _JOURNAL_JSON))
+            for entry in journal
+        ]
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO messages (workspace_id, message_id, type, person, timestamp, body) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                message_rows,
+            )
+            db.executemany(
+                "INSERT INTO journal (workspace_id, at, status, type, message_id, person, "
+                "reasons, akita_message, segment_call, response) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                journal_rows,
+            )
+            if journal_rows:
+                db.execute(
+                    "DELETE FROM journal WHERE workspace_id = ? AND id <= (SELECT id FROM journal "
+                    "WHERE workspace_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                    (workspace_id, workspace_id, journal_cap),
+                )
+
+    def clear(self, workspace_id: str | None = None) -> None:
+        """Forget messages and journal of one workspace (or all); workspaces and keys remain."""
+        where, params = ("WHERE workspace_id = ?", (workspace_id,)) if workspace_id else ("", ())
+        with self._transaction() as db:
+            db.execute(f"DELETE FROM messages {where}", params)
+            db.execute(f"DELETE FROM journal {where}", params)
+
+    # -- journal ----------------------------------------------------------------------------
+
+    def journal(
+        self,
+        workspace_id: str,
+        *,
+        status: str | None = None,
+        type: str | None = None,
+        person: str | None = None,
+        before: int | None = None,
+        limit: int = 50,
+    ) -> list[dict[str, Any]]:
+        """Journal entries, newest first; `before` (an entry id) pages back through history."""
+        clauses, params = ["workspace_id = ?"], [workspace_id]
+        for column, value in (("status", status), ("type", type), ("person", person)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if before is not None:
+            clauses.append("id < ?")
+            params.append(before)
+        rows = self._read(
+            "SELECT id, at, status, type, message_id, person, reasons, akita_message, "
+            f"segment_call, response FROM journal WHERE {' AND '.join(clauses)} "
+            "ORDER BY id DESC LIMIT ?",
+            [*params, limit],
+        )
+        keys = ("id", "at", "status", "type", "message_id", "person", "reasons", *_JOURNAL_JSON)
+        return [
+            {key: (_load(value) if key in ("reasons", *_JOURNAL_JSON) else value)
+             for key, value in zip(keys, row, strict=True)}
+            for row in rows
+        ]
