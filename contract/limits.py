@@ -16,5 +16,10 @@ MAX_MESSAGE_ID_LENGTH = 100
 
 
 def encoded_size(payload: Any) -> int:
-    """Bytes of `payload` as compact UTF-8 JSON: how big it is on the wire, whoever indents it."""
-    return len(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    """Bytes of `payload` as compact UTF-8 JSON: how big it is on the wire, whoever indents it.
+
+    A body may escape a lone surrogate (`"\\ud800"`) and json.loads keeps it; it is measured
+    rather than allowed to crash the validator that measures it.
+    """
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return len(text.encode("utf-8", "surrogatepass"))

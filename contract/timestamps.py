@@ -31,7 +31,10 @@ def parse_timestamp(value: str) -> datetime:
         text = text.replace(fraction, fraction[:7], 1)
     if match.group("zone") in ("Z", "z"):
         text = text[:-1] + "+00:00"
-    return datetime.fromisoformat(text).astimezone(UTC)
+    try:
+        return datetime.fromisoformat(text).astimezone(UTC)
+    except OverflowError as error:  # e.g. 0001-01-01T00:00:00+01:00 falls before year 1 in UTC
+        raise ValueError(f"outside the years 1 to 9999 in UTC: {value!r}") from error
 
 
 def is_utc(value: str) -> bool:
