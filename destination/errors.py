@@ -1,0 +1,39 @@
+"""What can go wrong between the destination and Akita.
+
+    DestinationError              root: anything this package raises (e.g. a closed client)
+    ├── AkitaHTTPError            Akita answered, with an error status: status, message, body
+    └── AkitaConnectionError      no answer came back: timeout, refused or dropped connection
+
+The two leaves are kept apart because they mean different things for a message: after an
+error answer Akita applied nothing and said why (retry only if the status says it may help);
+after no answer the message may or may not have arrived, so only a retry with the same
+message id, which Akita de-duplicates, can settle it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DestinationError(Exception):
+    """Root of every error the destination raises."""
+
+
+class AkitaHTTPError(DestinationError):
+    """Akita answered with a non-2xx status; `message` is what it said, for Event Delivery."""
+
+    def __init__(self, status: int, message: str, body: Any,
+                 retry_after: float | None = None) -> None:
+        super().__init__(f"Akita answered {status}: {message}")
+        self.status = status
+        self.message = message
+        self.body = body
+        self.retry_after = retry_after
+
+
+class AkitaConnectionError(DestinationError):
+    """No answer from Akita. `retryable` is False when retrying cannot help (e.g. a bad URL)."""
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
