@@ -187,9 +187,12 @@ class Store:
             )
         return {"id": workspace_id, "name": name, "created_at": created_at}
 
-    def workspaces(self) -> list[dict[str, Any]]:
-        """Every workspace, oldest first, without its key hash."""
-        rows = self._read("SELECT id, name, created_at FROM workspaces ORDER BY created_at, id")
+    def workspaces(self, workspace_id: str | None = None) -> list[dict[str, Any]]:
+        """Every workspace (or the one named), oldest first, without its key hash."""
+        where, params = ("WHERE id = ?", (workspace_id,)) if workspace_id else ("", ())
+        rows = self._read(
+            f"SELECT id, name, created_at FROM workspaces {where} ORDER BY created_at, id", params
+        )
         return [{"id": i, "name": n, "created_at": c} for i, n, c in rows]
 
     def key_hashes(self) -> dict[str, str]:
@@ -274,7 +277,7 @@ class Store:
         type: str | None = None,
         person: str | None = None,
         before: int | None = None,
-        limit: int = 50,
+        limit: int,
     ) -> list[dict[str, Any]]:
         """Journal entries, newest first; `before` (an entry id) pages back through history."""
         clauses, params = ["workspace_id = ?"], [workspace_id]

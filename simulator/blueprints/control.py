@@ -1,0 +1,146 @@
+"""`/_sim/...`: control and inspection of the simulator, JSON in and out.
+
+Meant for the person or test running the simulator, so it takes no API key: it is why the
+server binds to 127.0.0.1 unless told otherwise. Lists come wrapped in an object
+(`{"contacts": [...]}`) so fields can be added without breaking clients. Person and account ids
+may contain `/`, hence the `path` converters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request
+
+from simulator import __version__
+from simulator.blueprints.common import json_body, simulator
+from simulator.service import JOURNAL_PAGE, InvalidParameter
+
+bp = Blueprint("control", __name__, url_prefix="/_sim")
+
+_WORKSPACE = "/workspaces/<workspace_id>"
+_CREATE_FIELDS = ("name", "api_key")
+_CONTROL_BODY_BYTES = 64 * 1024
+
+
+@bp.get("/health")
+def health() -> dict[str, Any]:
+    """Liveness and version, for scripts waiting for the server to come up."""
+    return {"status": "ok", "version": __version__}
+
+
+@bp.get("/workspaces")
+def list_workspaces() -> dict[str, Any]:
+    """Every workspace (never its key)."""
+    return {"workspaces": simulator().list_workspaces()}
+
+
+@bp.post("/workspaces")
+def create_workspace() -> tuple[dict[str, Any], int]:
+    """A new workspace; the answer is the only place its API key is ever shown."""
+    fields: Any = json_body(_CONTROL_BODY_BYTES) if request.content_length else {}
+    if not isinstance(fields, dict):
+        raise InvalidParameter("the body must be a JSON object with optional name and api_key")
+    unknown = sorted(set(fields) - set(_CREATE_FIELDS))
+    if unknown:
+        raise InvalidParameter(
+            f"unknown field {', '.join(unknown)}; allowed: {', '.join(_CREATE_FIELDS)}"
+        )
+    return simulator().create_workspace(fields.get("name"), fields.get("api_key")), 201
+
+
+@bp.get(_WORKSPACE)
+def workspace(workspace_id: str) -> dict[str, Any]:
+    """One workspace with its message count."""
+    return simulator().workspace(workspace_id)
+
+
+@bp.get(f"{_WORKSPACE}/state")
+def state(workspace_id: str) -> dict[str, Any]:
+    """The full snapshot: accounts, contacts, pending, visitors, sessions, counts."""
+    return simulator().snapshot(workspace_id)
+
+
+@bp.get(f"{_WORKSPACE}/accounts")
+def accounts(workspace_id: str) -> dict[str, Any]:
+    """Every account with its contacts."""
+    return {"accounts": simulator().accounts(workspace_id)}
+
+
+@bp.get(f"{_WORKSPACE}/accounts/<path:organization_id>")
+def account(workspace_id: str, organization_id: str) -> dict[str, Any]:
+    """One account."""
+    return simulator().account(workspace_id, organization_id)
+
+
+@bp.get(f"{_WORKSPACE}/contacts")
+def contacts(workspace_id: str) -> dict[str, Any]:
+    """Every contact, placed or pending."""
+    return {"contacts": simulator().contacts(workspace_id)}
+
+
+@bp.get(f"{_WORKSPACE}/contacts/<path:person_id>")
+def contact(workspace_id: str, person_id: str) -> dict[str, Any]:
+    """One contact with its account, traits, account history and sessions."""
+    return simulator().contact(workspace_id, person_id)
+
+
+@bp.get(f"{_WORKSPACE}/pending")
+def pending(workspace_id: str) -> dict[str, Any]:
+    """Contacts without an account yet, each with the reason."""
+    return {"pending": simulator().pending(workspace_id)}
+
+
+@bp.get(f"{_WORKSPACE}/visitors")
+def visitors(workspace_id: str) -> dict[str, Any]:
+    """Anonymous visitors not tied to a contact."""
+    return {"visitors": simulator().visitors(workspace_id)}
+
+
+@bp.get(f"{_WORKSPACE}/sessions")
+def sessions(workspace_id: str) -> dict[str, Any]:
+    """Every session, or one person's with `?person=`."""
+    return {"sessions": simulator().sessions(workspace_id, request.args.get("person"))}
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidParameter(f"{name} must be an integer, not {value!r}") from None
+
+
+@bp.get(f"{_WORKSPACE}/journal")
+def journal(workspace_id: str) -> dict[str, Any]:
+    """Journal entries newest first; `next_before` pages further back (null at the end)."""
+    args = request.args
+    limit = _int_arg("limit")
+    limit = JOURNAL_PAGE if limit is None else limit
+    entries = simulator().journal(
+        workspace_id,
+        status=args.get("status"),
+        type=args.get("type"),
+        person=args.get("person"),
+        before=_int_arg("before"),
+        limit=limit,
+    )
+    more = len(entries) == limit
+    return {"entries": entries, "next_before": entries[-1]["id"] if more else None}
+
+
+@bp.post(f"{_WORKSPACE}/reset")
+def reset_workspace(workspace_id: str) -> dict[str, Any]:
+    """Empty one workspace (its key stays valid)."""
+    simulator().reset(workspace_id)
+    return {"reset": [workspace_id]}
+
+
+@bp.post("/reset")
+def reset_all() -> dict[str, Any]:
+    """Empty every workspace (keys stay valid)."""
+    service = simulator()
+    service.reset()
+    return {"reset": [ws["id"] for ws in service.list_workspaces()]}

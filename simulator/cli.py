@@ -1,0 +1,202 @@
+"""`akita-sim`: run the simulator (`serve`), print its state (`export`), empty it (`reset`).
+
+`serve` runs under waitress, a production WSGI server, because the destination's retries and
+parallel delivery need a server that behaves like a real one (Flask's development server is
+single-purpose and warns against exactly this). Data goes to `akita-sim.sqlite3` in the working
+folder unless told otherwise, so it survives a restart. API keys are printed once, when
+generated, and never logged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import os
+import re
+import signal
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any, NoReturn
+
+from waitress.server import create_server
+
+from simulator import __version__
+from simulator.app import create_app
+from simulator.errors import SimulatorError
+from simulator.service import DEFAULT_JOURNAL_CAP, DEFAULT_SESSION_TIMEOUT, Simulator
+from simulator.store import Store
+
+DEFAULT_DB = "akita-sim.sqlite3"
+DEFAULT_PORT = 8400
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)([smh]?)")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
+
+
+def parse_duration(text: str) -> timedelta:
+    """"30m", "90s", "1h" or plain seconds ("1800") as a positive timedelta."""
+    match = _DURATION.fullmatch(text.strip().lower())
+    seconds = float(match[1]) * _UNITS[match[2]] if match else 0
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(
+            f"invalid duration {text!r}: use a positive 30m, 90s, 1h or plain seconds"
+        )
+    return timedelta(seconds=seconds)
+
+
+def _bounded(low: int, high: int | None) -> Any:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < low or (high is not None and value > high):
+            upper = f" to {high}" if high is not None else " or more"
+            raise argparse.ArgumentTypeError(f"invalid value {text!r}: use a whole number "
+                                             f"{low}{upper}")
+        return value
+    return parse
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach (a hostname other than localhost: no)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `akita-sim` command line."""
+    parser = argparse.ArgumentParser(prog="akita-sim", description="A local Akita.")
+    parser.add_argument("--version", action="version", version=f"akita-sim {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the simulator over HTTP")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to bind (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=_bounded(0, 65535), default=DEFAULT_PORT,
+                       help=f"port to bind, 0 for any free one (default {DEFAULT_PORT})")
+    where = serve.add_mutually_exclusive_group()
+    where.add_argument("--db", default=DEFAULT_DB, metavar="PATH",
+                       help=f"SQLite file to keep data in (default ./{DEFAULT_DB})")
+    where.add_argument("--memory", action="store_true", help="keep data in memory only")
+    serve.add_argument("--api-key", default=os.environ.get("AKITA_API_KEY"), metavar="KEY",
+                       help="API key of the workspace to ensure (default $AKITA_API_KEY, "
+                            "else a new key is generated and printed)")
+    serve.add_argument("--session-timeout", type=parse_duration, default=DEFAULT_SESSION_TIMEOUT,
+                       metavar="DURATION", help="inactivity that ends a session (default 30m)")
+    serve.add_argument("--strict-accounts", action="store_true",
+                       help="answer 409 instead of moving a contact to another account")
+    serve.add_argument("--journal-cap", type=_bounded(1, None), default=DEFAULT_JOURNAL_CAP,
+                       metavar="N", help=f"journal entries kept per workspace "
+                                         f"(default {DEFAULT_JOURNAL_CAP})")
+
+    for name, text in (("export", "print the state as JSON"),
+                       ("reset", "empty workspaces (stop the server first, or use "
+                                 "POST /_sim/reset on a running one)")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--db", default=DEFAULT_DB, metavar="PATH",
+                             help=f"SQLite file (default ./{DEFAULT_DB})")
+        command.add_argument("--workspace", metavar="ID", help="only this workspace")
+    commands.choices["export"].add_argument(
+        "--session-timeout", type=parse_duration, default=DEFAULT_SESSION_TIMEOUT,
+        metavar="DURATION", help="inactivity that ends a session (default 30m)")
+    return parser
+
+
+def _stop(signum: int, frame: Any) -> NoReturn:
+    raise SystemExit(0)  # waitress's loop treats SystemExit as "shut down"
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run until Ctrl-C or SIGTERM; print where to send data and where to look."""
+    app = create_app({
+        "AKITA_DB": None if args.memory else args.db,
+        "AKITA_SESSION_TIMEOUT": args.session_timeout.total_seconds(),
+        "AKITA_STRICT_ACCOUNTS": args.strict_accounts,
+        "AKITA_JOURNAL_CAP": args.journal_cap,
+    })
+    simulator: Simulator = app.extensions["akita"]
+    try:
+        server = create_server(app, host=args.host, port=args.port, threads=8)
+    except OSError as error:
+        simulator.close()
+        raise SimulatorError(f"cannot listen on {args.host}:{args.port}: {error}") from error
+    if args.api_key:
+        workspace_id, shown = simulator.ensure_workspace(args.api_key), "as given with --api-key"
+    else:
+        created = simulator.create_workspace("akita-sim serve")
+        workspace_id = created["id"]
+        shown = f"{created['api_key']}  (generated; pass --api-key to keep one across restarts)"
+    listening = getattr(server, "effective_listen", None) or [
+        (server.effective_host, server.effective_port)]
+    bases = [f"http://{f'[{h}]' if ':' in h else h}:{p}" for h, p in listening]
+    if not is_loopback(args.host):
+        print(f"warning: listening on {args.host} lets other machines reach this simulator and "
+              "its control API, which takes no API key", file=sys.stderr, flush=True)
+    database = "in memory" if args.memory else os.path.abspath(args.db)
+    print(f"akita-sim {__version__} listening on {', '.join(bases)}\n"
+          f"  ingest:    {bases[0]}/akita/v1/segment\n"
+          f"  dashboard: {bases[0]}/\n"
+          f"  database:  {database}\n"
+          f"  workspace: {workspace_id}\n"
+          f"  API key:   {shown}\n"
+          "Press Ctrl-C to stop.", flush=True)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass  # interrupted before waitress's loop began catching it
+    finally:
+        server.close()
+        simulator.close()
+    print("akita-sim stopped", flush=True)
+    return 0
+
+
+def _open(args: argparse.Namespace) -> Simulator:
+    if not os.path.exists(args.db):
+        raise SimulatorError(f"no database at {args.db}; pass --db PATH of an akita-sim file")
+    timeout = getattr(args, "session_timeout", DEFAULT_SESSION_TIMEOUT)
+    return Simulator(Store(args.db), session_timeout=timeout)
+
+
+def export(args: argparse.Namespace) -> int:
+    """Print one workspace's snapshot, or every workspace with its snapshot, as JSON."""
+    simulator = _open(args)
+    try:
+        if args.workspace:
+            state: Any = simulator.snapshot(args.workspace)
+        else:
+            state = {"workspaces": [{**ws, "state": simulator.snapshot(ws["id"])}
+                                    for ws in simulator.list_workspaces()]}
+    finally:
+        simulator.close()
+    print(json.dumps(state, indent=2, ensure_ascii=False))
+    return 0
+
+
+def reset(args: argparse.Namespace) -> int:
+    """Empty one workspace or all of them; their API keys keep working."""
+    simulator = _open(args)
+    try:
+        simulator.reset(args.workspace)
+        count = 1 if args.workspace else len(simulator.list_workspaces())
+    finally:
+        simulator.close()
+    print(f"reset {count} workspace{'' if count == 1 else 's'} in {args.db}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `akita-sim`; returns the exit status (2 for a bad command line)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return {"serve": serve, "export": export, "reset": reset}[args.command](args)
+    except SimulatorError as error:
+        print(f"akita-sim {args.command}: error: {error.message}", file=sys.stderr)
+        return 1

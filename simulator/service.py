@@ -1,0 +1,299 @@
+"""The simulator as plain method calls: what the HTTP layer and the CLI both drive.
+
+`Simulator` owns the Store (the durable truth) and one engine Workspace per workspace (a cache
+of the state, rebuilt from stored messages the first time a workspace is used after a start).
+Every workspace has its own lock, held while a batch is applied *and* written, so state and file
+never disagree and workspaces never wait on each other. If the write fails, the cached state is
+dropped and rebuilt from the file on next use: the file always wins.
+
+API keys: only their SHA-256 is kept. A key is found by its digest, so lookup timing says
+nothing about the key itself, and the final check is `hmac.compare_digest`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any, NoReturn
+
+from contract import validate_akita_batch
+from simulator.batch_errors import batch_error, journal_rejection, located_conflict
+from simulator.engine import Workspace
+from simulator.errors import BadRequest, Conflict, NotFound, SimulatorError
+from simulator.store import JOURNAL_STATUSES, Store, person_of
+
+DEFAULT_SESSION_TIMEOUT = timedelta(minutes=30)
+DEFAULT_JOURNAL_CAP = 10_000
+JOURNAL_PAGE = 50
+MAX_JOURNAL_PAGE = 1000
+_DUPLICATE = "message_id was seen before in this workspace; acknowledged, not applied again"
+
+
+class InvalidParameter(BadRequest):
+    """A query parameter or field of a control request is not acceptable."""
+
+    code = "invalid_parameter"
+    message = "a parameter is invalid"
+
+
+class KeyInUse(SimulatorError):
+    """The API key asked for already belongs to a workspace (a key names one workspace)."""
+
+    status = 409
+    code = "key_in_use"
+    message = "that API key already belongs to a workspace"
+
+
+def hash_key(api_key: str) -> str:
+    """The SHA-256 hex digest of an API key: what the store keeps instead of the key."""
+    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
+
+
+class Simulator:
+    """The fake Akita: workspaces, ingest with the contract's validation, state, journal."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        session_timeout: timedelta = DEFAULT_SESSION_TIMEOUT,
+        strict_accounts: bool = False,
+        journal_cap: int = DEFAULT_JOURNAL_CAP,
+    ) -> None:
+        if journal_cap < 1:
+            raise ValueError(f"journal_cap must be at least 1, not {journal_cap}")
+        self.store = store
+        self.session_timeout = session_timeout
+        self.strict_accounts = strict_accounts
+        self.journal_cap = journal_cap
+        self._registry = threading.Lock()  # guards the two dicts below
+        # (digest, workspace id) pairs, replaced whole on change so readers never lock.
+        self._keys = tuple(store.key_hashes().items())
+        self._locks = {ws["id"]: threading.Lock() for ws in store.workspaces()}
+        self._engines: dict[str, Workspace] = {}
+
+    def close(self) -> None:
+        """Close the store; committed data stays in the file."""
+        self.store.close()
+
+    # -- workspaces -------------------------------------------------------------------------
+
+    def create_workspace(self, name: str | None = None, api_key: str | None = None) -> dict:
+        """A new empty workspace; returns its id, name and API key (the only time it is shown)."""
+        if api_key is not None and (not isinstance(api_key, str) or not api_key.strip()):
+            raise InvalidParameter("api_key must be a non-empty string")
+        if name is not None and not isinstance(name, str):
+            raise InvalidParameter("name must be a string")
+        key = api_key if api_key is not None else f"ak_{secrets.token_hex(16)}"
+        digest = hash_key(key)
+        workspace_id = f"ws_{secrets.token_hex(8)}"
+        with self._registry:
+            if self.workspace_for_key(key) is not None:
+                raise KeyInUse()
+            created = self.store.add_workspace(workspace_id, name or workspace_id, digest)
+            self._keys = (*self._keys, (digest, workspace_id))
+            self._locks[workspace_id] = threading.Lock()
+        return {**created, "api_key": key}
+
+    def workspace_for_key(self, api_key: str) -> str | None:
+        """The workspace an API key names, or None.
+
+        Every stored digest is compared, with no early exit, so the time taken does not depend
+        on which workspace (if any) matched: about 40 microseconds per thousand workspaces.
+        """
+        digest = hash_key(api_key)
+        found = None
+        for stored, workspace_id in self._keys:
+            if hmac.compare_digest(stored, digest):
+                found = workspace_id
+        return found
+
+    def ensure_workspace(self, api_key: str, name: str | None = None) -> str:
+        """The workspace of `api_key`, created if the key is new (`akita-sim serve --api-key`)."""
+        found = self.workspace_for_key(api_key)
+        return found if found is not None else self.create_workspace(name, api_key)["id"]
+
+    def list_workspaces(self) -> list[dict[str, Any]]:
+        """Every workspace (id, name, created_at), oldest first; never a key."""
+        return self.store.workspaces()
+
+    def workspace(self, workspace_id: str) -> dict[str, Any]:
+        """One workspace with its message count."""
+        with self._state(workspace_id) as engine:
+            count = engine.message_count
+        [info] = self.store.workspaces(workspace_id)
+        return {**info, "message_count": count}
+
+    # -- state ------------------------------------------------------------------------------
+
+    def _lock_for(self, workspace_id: str) -> threading.Lock:
+        lock = self._locks.get(workspace_id)
+        if lock is None:
+            raise NotFound(f"no workspace {workspace_id!r}")
+        return lock
+
+    def _replay(self, workspace_id: str) -> Workspace:
+        """A workspace's state from its stored messages: how every engine is built.
+
+        Stored messages were accepted under whatever mode was on then, so they replay with
+        strict accounts off (a file from a lenient run may hold moves); the mode asked for
+        now applies to what arrives next.
+        """
+        engine = Workspace(session_timeout=self.session_timeout, strict_accounts=False)
+        for chunk in self.store.messages(workspace_id):
+            engine.apply(chunk)
+        engine.strict_accounts = self.strict_accounts
+        return engine
+
+    @contextmanager
+    def _state(self, workspace_id: str) -> Iterator[Workspace]:
+        """The workspace's engine under its lock, rebuilt from the store on first use."""
+        with self._lock_for(workspace_id):
+            engine = self._engines.get(workspace_id)
+            if engine is None:
+                engine = self._engines[workspace_id] = self._replay(workspace_id)
+            yield engine
+
+    def snapshot(self, workspace_id: str) -> dict[str, Any]:
+        """Everything the workspace knows, JSON-ready and deterministically ordered."""
+        with self._state(workspace_id) as engine:
+            return engine.snapshot()
+
+    def contacts(self, workspace_id: str) -> list[dict[str, Any]]:
+        """Every contact."""
+        with self._state(workspace_id) as engine:
+            return engine.contacts()
+
+    def contact(self, workspace_id: str, person_id: str) -> dict[str, Any]:
+        """One contact with account, traits, account history and sessions."""
+        with self._state(workspace_id) as engine:
+            found = engine.contact(person_id)
+        if found is None:
+            raise NotFound(f"no contact {person_id!r} in workspace {workspace_id}")
+        return found
+
+    def accounts(self, workspace_id: str) -> list[dict[str, Any]]:
+        """Every account with its contacts."""
+        with self._state(workspace_id) as engine:
+            return engine.accounts()
+
+    def account(self, workspace_id: str, organization_id: str) -> dict[str, Any]:
+        """One account with its traits and contacts."""
+        with self._state(workspace_id) as engine:
+            found = engine.account(organization_id)
+        if found is None:
+            raise NotFound(f"no account {organization_id!r} in workspace {workspace_id}")
+        return found
+
+    def pending(self, workspace_id: str) -> list[dict[str, Any]]:
+        """Contacts not yet placed in an account, each with the reason."""
+        with self._state(workspace_id) as engine:
+            return engine.pending()
+
+    def visitors(self, workspace_id: str) -> list[dict[str, Any]]:
+        """Anonymous visitors not (yet) tied to a contact."""
+        with self._state(workspace_id) as engine:
+            return engine.visitors()
+
+    def sessions(self, workspace_id: str, person_id: str | None = None) -> list[dict[str, Any]]:
+        """Sessions of everyone, or of one person."""
+        with self._state(workspace_id) as engine:
+            return engine.sessions(person_id)
+
+    # -- ingest -----------------------------------------------------------------------------
+
+    def ingest(self, workspace_id: str, body: Any) -> dict[str, int]:
+        """Validate and apply one `{"batch": [...]}` body, all or nothing, journaling each item.
+
+        Raises BadRequest (400), PayloadTooLarge (413), Unsupported (501) or Conflict (409,
+        strict accounts); each lists every bad item and nothing is applied.
+        """
+        self._lock_for(workspace_id)
+        problems = validate_akita_batch(body)  # outside the lock: pure, and the costly part
+        if problems:
+            self._reject(workspace_id, body, batch_error(body, problems))
+        with self._state(workspace_id) as engine:
+            try:
+                result = engine.apply(body["batch"])
+            except Conflict as error:
+                self._reject(workspace_id, body, located_conflict(body["batch"], error))
+            stored, journal = self._outcome(body["batch"], set(result.accepted))
+            try:
+                self.store.write(workspace_id, messages=stored, journal=journal,
+                                 journal_cap=self.journal_cap)
+            except BaseException:
+                del self._engines[workspace_id]  # the state ran ahead of the file: rebuild it
+                raise
+        return {"accepted": len(result.accepted), "duplicates": len(result.duplicates)}
+
+    def _outcome(self, batch: list[dict], accepted: set[str]) -> tuple[list[dict], list[dict]]:
+        """Messages to store and one journal entry per item: accepted or duplicate."""
+        stored: list[dict] = []
+        journal: list[dict] = []
+        for message in batch:
+            first = message["message_id"] in accepted
+            accepted.discard(message["message_id"])  # a repeat within the batch is a duplicate
+            if first:
+                stored.append(message)
+            journal.append({
+                "status": "accepted" if first else "duplicate",
+                "type": message["type"],
+                "message_id": message["message_id"],
+                "person": person_of(message),
+                "reasons": [] if first else [_DUPLICATE],
+                "akita_message": message,
+                "response": {"status": 200},
+            })
+        return stored, journal
+
+    def _reject(self, workspace_id: str, body: Any, error: SimulatorError) -> NoReturn:
+        """Journal every item of a rejected body with its reasons, then raise `error`."""
+        self.store.write(workspace_id, journal=journal_rejection(body, error),
+                         journal_cap=self.journal_cap)
+        raise error
+
+    # -- journal and reset ------------------------------------------------------------------
+
+    def record(self, workspace_id: str, entries: list[dict[str, Any]]) -> None:
+        """Add journal entries made elsewhere (the Segment gateway: skipped, filtered, failed)."""
+        self._lock_for(workspace_id)
+        for entry in entries:
+            if entry.get("status") not in JOURNAL_STATUSES:
+                raise ValueError(f"journal status must be one of {JOURNAL_STATUSES}: {entry!r}")
+        self.store.write(workspace_id, journal=entries, journal_cap=self.journal_cap)
+
+    def journal(
+        self,
+        workspace_id: str,
+        *,
+        status: str | None = None,
+        type: str | None = None,
+        person: str | None = None,
+        before: int | None = None,
+        limit: int = JOURNAL_PAGE,
+    ) -> list[dict[str, Any]]:
+        """Journal entries newest first, filtered; page back with `before` = the last id seen."""
+        self._lock_for(workspace_id)
+        if status is not None and status not in JOURNAL_STATUSES:
+            raise InvalidParameter(f"status must be one of {', '.join(JOURNAL_STATUSES)}")
+        if not 1 <= limit <= MAX_JOURNAL_PAGE:
+            raise InvalidParameter(f"limit must be between 1 and {MAX_JOURNAL_PAGE}")
+        return self.store.journal(workspace_id, status=status, type=type, person=person,
+                                  before=before, limit=limit)
+
+    def reset(self, workspace_id: str | None = None) -> None:
+        """Empty one workspace (or every one): messages, journal and state; keys stay valid.
+
+        The state is rebuilt by the same path that builds it after a start, so a reset
+        workspace is exactly a new one.
+        """
+        targets = [workspace_id] if workspace_id is not None else list(self._locks)
+        for target in targets:
+            with self._lock_for(target):
+                self.store.clear(target)
+                self._engines.pop(target, None)
