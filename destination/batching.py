@@ -1,20 +1,33 @@
 """Messages waiting for Akita, cut into request bodies that stay within the contract's limits.
 
 The body size is tracked exactly and without re-encoding: a compact `{"batch": [m1, ..., mn]}`
-is the empty body's bytes, plus each message's bytes, plus one comma between messages. That is
-the body the client sends, so a batch cut here is never a 413.
+is the empty body's bytes, plus each message's bytes, plus one comma between messages. Sizes
+are measured with `wire`, the encoding the client sends, so a batch cut here is never a 413.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import deque
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from contract.limits import MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, encoded_size
+from contract.limits import MAX_BATCH_BYTES, MAX_BATCH_MESSAGES
 
 T = TypeVar("T")
-EMPTY_BODY_BYTES = encoded_size({"batch": []})
+
+
+def wire(payload: Any) -> bytes:
+    """Compact UTF-8 JSON as sent to Akita.
+
+    A lone surrogate (JSON allows `"\\ud800"`, Python keeps it) cannot be UTF-8: it is written
+    back as its JSON escape, which parses to the same string, instead of failing the batch.
+    """
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8", "backslashreplace")
+
+
+EMPTY_BODY_BYTES = len(wire({"batch": []}))
 
 
 def body_bytes(message_sizes: int, count: int) -> int:

@@ -16,7 +16,6 @@ journal outcomes without the client keeping them all.
 from __future__ import annotations
 
 import base64
-import json
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -24,9 +23,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from contract.limits import MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, encoded_size
+from contract.limits import MAX_BATCH_BYTES, MAX_BATCH_MESSAGES
 from contract.problems import Problem
-from destination.batching import BatchQueue
+from destination.batching import BatchQueue, wire
 from destination.errors import AkitaConnectionError, AkitaHTTPError, DestinationError
 from destination.prepare import prepare
 from destination.report import (
@@ -56,6 +55,14 @@ def _answer(response: requests.Response) -> tuple[Any, str]:
     return body, (body if isinstance(body, str) and body else response.reason or "no message")
 
 
+def ingest_url(base_url: str) -> str:
+    """Akita's ingest URL under `base_url`; ValueError for anything but http(s)://host[...]."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"Akita base URL must be http(s)://host[:port], not {base_url!r}")
+    return base_url.rstrip("/") + INGEST_PATH
+
+
 class AkitaClient:
     """Validates, maps, batches and delivers Segment calls to one Akita workspace.
 
@@ -71,10 +78,7 @@ class AkitaClient:
                  max_batch_messages: int = MAX_BATCH_MESSAGES,
                  max_batch_bytes: int = MAX_BATCH_BYTES,
                  on_record: Callable[[DeliveryRecord], None] | None = None) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"Akita base URL must be http(s)://host[:port], not {base_url!r}")
-        self.url = base_url.rstrip("/") + INGEST_PATH
+        self.url = ingest_url(base_url)
         token = base64.b64encode(f"{api_key}:".encode()).decode("ascii")
         self.headers = {"Authorization": f"Basic {token}", "Content-Type": "application/json",
                         "User-Agent": USER_AGENT}
@@ -109,7 +113,7 @@ class AkitaClient:
         record = prepare(call)
         if record.status != "mapped":
             self._settle(record)
-        elif self._queue.put(record, encoded_size(record.message)):
+        elif self._queue.put(record, len(wire(record.message))):
             self._drain(full_only=True)
         return record
 
@@ -152,15 +156,14 @@ class AkitaClient:
 
     def _post(self, batch: list[DeliveryRecord]) -> Any:
         """One attempt: Akita's success body, or AkitaHTTPError / AkitaConnectionError."""
-        messages = [record.message for record in batch]
-        payload = json.dumps({"batch": messages}, separators=(",", ":"), ensure_ascii=False)
+        payload = wire({"batch": [record.message for record in batch]})
         for index, record in enumerate(batch):
             record.attempts += 1
             record.response = None
-            record.request = request_view(self.url, self.headers, messages[index], index,
+            record.request = request_view(self.url, self.headers, record.message, index,
                                           len(batch))
         try:
-            response = self._session.post(self.url, data=payload.encode("utf-8"),
+            response = self._session.post(self.url, data=payload,
                                           headers=self.headers, timeout=self._timeout,
                                           allow_redirects=False)
         except NO_ANSWER as exc:

@@ -2,7 +2,8 @@
 
     DestinationError              root: anything this package raises (e.g. a closed client)
     ├── AkitaHTTPError            Akita answered, with an error status: status, message, body
-    └── AkitaConnectionError      no answer came back: timeout, refused or dropped connection
+    ├── AkitaConnectionError      no answer came back: timeout, refused or dropped connection
+    └── InputError                input that is not Segment calls in JSON (names file and line)
 
 The two leaves are kept apart because they mean different things for a message: after an
 error answer Akita applied nothing and said why (retry only if the status says it may help);
@@ -37,3 +38,7 @@ class AkitaConnectionError(DestinationError):
     def __init__(self, message: str, *, retryable: bool = True) -> None:
         super().__init__(message)
         self.retryable = retryable
+
+
+class InputError(DestinationError):
+    """Input that cannot be read as Segment calls; the message names the file and the line."""
