@@ -4,9 +4,10 @@
 batches to `POST {base_url}/akita/v1/segment` (Basic auth with the API key and an empty
 password, `User-Agent: Segment.io/1.0`). A batch leaves when it is full (count or bytes), when
 the flush interval passes (a background thread) and on `flush()`. Failures follow
-`destination.retry`; a 400 that names bad items rejects exactly those and re-sends the rest
-at once (Akita applied nothing). Message ids never change between attempts, so Akita's
-de-duplication makes every retry safe: nothing lost, nothing applied twice.
+`destination.retry`; an answer that is not retried but names bad items (a 400, a strict
+accounts 409) rejects exactly those and re-sends the rest at once: Akita applied nothing.
+Message ids never change between attempts, so Akita's de-duplication makes every retry safe:
+nothing lost, nothing applied twice.
 
 Each call's `DeliveryRecord` reaches a final status inside `enqueue` (invalid, skipped) or when
 its batch settles; `on_record` hears of every one, which is how a long-running gateway can
@@ -186,12 +187,13 @@ class AkitaClient:
             try:
                 body = self._post(batch)
             except DestinationError as error:
-                if isinstance(error, AkitaHTTPError) and error.status == 400:
+                retryable = is_retryable(error)
+                if isinstance(error, AkitaHTTPError) and not retryable:
                     remaining = self._reject_named(batch, error)
                     if remaining is not None:
                         batch = remaining
                         continue
-                if not is_retryable(error):
+                if not retryable:
                     final = "rejected" if isinstance(error, AkitaHTTPError) else "failed"
                     reason = error.message if isinstance(error, AkitaHTTPError) else str(error)
                     for record in batch:
@@ -212,7 +214,7 @@ class AkitaClient:
 
     def _reject_named(self, batch: list[DeliveryRecord],
                       error: AkitaHTTPError) -> list[DeliveryRecord] | None:
-        """Reject the items a 400 names; the rest to re-send, or None if it names none."""
+        """Reject the items an error names; the rest to re-send, or None if it names none."""
         named: dict[int, list[dict[str, Any]]] = {}
         positions: dict[str | None, int] = {}
         for index, record in enumerate(batch):

@@ -24,9 +24,10 @@ Every message also gets `message_id` (the call's `messageId`, else derived, belo
 `2026-11-29T22:37:16.180Z`: UTC, milliseconds, so equal instants compare equal).
 
 Edges, each decided once here:
-- Ids: strings kept as they are; integers as decimal (`42` -> `"42"`); floats with an integral
-  value below 2**53 as that integer (`42.0` -> `"42"`, as JavaScript's `String(42.0)` gives),
-  other floats in Python's shortest round-trip form (`1.5` -> `"1.5"`). A null, empty, boolean
+- Ids: strings kept as they are; integers as decimal (`42` -> `"42"`); integral floats below
+  1e21 as that integer (`42.0` -> `"42"`: JSON does not tell 42.0 from 42, and JavaScript's
+  `String(n)` writes it so), other floats in Python's shortest round-trip form (`1.5` ->
+  `"1.5"`, `1e+300`). A null, empty, boolean
   or non-scalar id is ignored as if absent (`traits.groupId` is free-form, so `{}` or `""` there
   falls back to `context.groupId`). An id longer than 255 characters, Akita's limit, skips the
   call naming the field: truncating would merge different people.
@@ -117,7 +118,7 @@ def stringify_id(value: Any) -> str | None:
     if isinstance(value, float):
         if not math.isfinite(value):
             return None
-        if value.is_integer() and abs(value) < 2**53:
+        if value.is_integer() and abs(value) < 1e21:
             return str(int(value))
         return repr(value)
     if isinstance(value, str) and value:
