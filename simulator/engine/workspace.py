@@ -110,8 +110,12 @@ class Workspace:
                 continue
             if message["type"] not in _TYPES:
                 raise ValueError(f"message {message_id!r} has unknown type {message['type']!r}")
+            try:
+                instant = parse_instant(message["timestamp"])
+            except ValueError as error:
+                raise ValueError(f"message {message_id!r}: {error}") from error
             fresh.add(message_id)
-            batch.append((parse_instant(message["timestamp"]), message_id, message))
+            batch.append((instant, message_id, message))
             result.accepted.append(message_id)
         return batch, result
 
