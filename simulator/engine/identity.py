@@ -61,10 +61,7 @@ class Identities:
         return anonymous, previous.person_id if previous is not None else None
 
     def visitors(self) -> list[Anonymous]:
-        """Anonymous ids nobody identified on that carried something, sorted by id."""
-        return [
-            self.anonymous[key]
-            for key in sorted(self.anonymous)
-            if self.anonymous[key].link is None
-            and (self.anonymous[key].items or self.anonymous[key].placements)
-        ]
+        """Anonymous ids nobody has identified on, sorted by id. Every record is created by
+        something it carried or by a link, so an unlinked one always carried something."""
+        anonymous = self.anonymous
+        return [anonymous[key] for key in sorted(anonymous) if anonymous[key].link is None]

@@ -10,7 +10,6 @@ to.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from simulator.engine.records import Anonymous, Link, Person
@@ -45,15 +44,16 @@ def find_conflicts(
 
     conflicts = []
     for person_id in sorted(incoming):
-        current = _current_accounts(persons.get(person_id), leaving.get(person_id, set()))
+        current = _current_account(persons.get(person_id), leaving.get(person_id, set()))
         named = sorted(incoming[person_id])
-        if len(current | set(named)) > 1:
+        others = [organization_id for organization_id in named if organization_id != current]
+        if len(others) > (1 if current is None else 0):
             conflicts.append(
                 {
                     "person_id": person_id,
-                    "organization_id": next(iter(current), None),
-                    "conflicting_organization_ids": [o for o in named if o not in current],
-                    "message_ids": [incoming[person_id][o] for o in named if o not in current],
+                    "organization_id": current,
+                    "conflicting_organization_ids": others,
+                    "message_ids": [incoming[person_id][o] for o in others],
                 }
             )
     return conflicts
@@ -111,12 +111,11 @@ def _owner(
     return record.link.person_id if record is not None and record.link is not None else None
 
 
-def _current_accounts(person: Person | None, leaving: Iterable[str]) -> set[str]:
-    """The accounts a contact's placements name once visitors leaving it are gone. Strict mode
-    keeps every contact's placements in one account, so this is at most one."""
+def _current_account(person: Person | None, leaving: set[str]) -> str | None:
+    """The account a contact is in once the visitors leaving it have taken their placements."""
     if person is None:
-        return set()
-    gone = set(leaving)
-    if not gone:
-        return {person.organization_id} if person.organization_id is not None else set()
-    return {p.organization_id for p in person.placements if p.anonymous_id not in gone}
+        return None
+    if not leaving:
+        return person.organization_id
+    remaining = [p for p in person.placements if p.anonymous_id not in leaving]
+    return remaining[-1].organization_id if remaining else None

@@ -1,4 +1,8 @@
-"""One workspace's state and the rules that build it from Akita messages."""
+"""The face of one workspace: admitting batches (all or nothing) and rendering views.
+
+The per-message rules live in `state`; this module decides whether a batch may be applied at
+all (duplicates, unreadable timestamps, strict accounts) before any of them runs.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +35,8 @@ class Workspace:
     `apply()` takes Akita wire messages already validated against the contract. Every rule is
     order independent, so any permutation or batching of the same messages gives the same
     `snapshot()`. Not thread-safe: the caller serialises access (the service holds a lock).
+    `strict_accounts` may be switched between batches: it only decides whether later batches
+    that would move a contact are refused, so stored messages can be replayed without it.
 
     Views are freshly built dicts and lists; nested trait and property values are the objects
     that came in with the messages, shared, and must not be mutated. `snapshot()` returns::

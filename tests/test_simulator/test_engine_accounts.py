@@ -217,3 +217,16 @@ def test_every_contact_is_listed_by_exactly_the_account_it_names() -> None:
     }
     assert ws.counts()["placed"] == 2
     assert ws.counts()["pending"] == 1
+
+
+def test_switching_strict_accounts_on_judges_later_batches_against_the_current_account() -> None:
+    ws = Workspace()
+    ws.apply(
+        [account("m1", 0, "acme", person_id="u1"), account("m2", 10, "initech", person_id="u1")]
+    )
+
+    ws.strict_accounts = True
+
+    assert ws.apply([contact("m3", 20, "u1", organization_id="initech")]).accepted == ["m3"]
+    with pytest.raises(Conflict, match="belongs to account 'initech'"):
+        ws.apply([contact("m4", 30, "u1", organization_id="acme")])
