@@ -139,18 +139,18 @@ def serve(args: argparse.Namespace) -> int:
         print(f"warning: listening on {args.host} lets other machines reach this simulator and "
               "its control API, which takes no API key", file=sys.stderr, flush=True)
     database = "in memory" if args.memory else os.path.abspath(args.db)
-    print(f"akita-sim {__version__} listening on {', '.join(bases)}\n"
-          f"  ingest:    {bases[0]}/akita/v1/segment\n"
-          f"  dashboard: {bases[0]}/\n"
-          f"  database:  {database}\n"
-          f"  workspace: {workspace_id}\n"
-          f"  API key:   {shown}\n"
-          "Press Ctrl-C to stop.", flush=True)
     signal.signal(signal.SIGTERM, _stop)
     try:
+        print(f"akita-sim {__version__} listening on {', '.join(bases)}\n"
+              f"  ingest:    {bases[0]}/akita/v1/segment\n"
+              f"  dashboard: {bases[0]}/\n"
+              f"  database:  {database}\n"
+              f"  workspace: {workspace_id}\n"
+              f"  API key:   {shown}\n"
+              "Press Ctrl-C to stop.", flush=True)
         server.run()
-    except KeyboardInterrupt:
-        pass  # interrupted before waitress's loop began catching it
+    except (KeyboardInterrupt, SystemExit):
+        pass  # a stop that came before waitress's loop began catching it
     finally:
         server.close()
         simulator.close()
