@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import timedelta
+from types import MappingProxyType
 from typing import Any
 
 from flask import Flask, Response, jsonify
@@ -27,7 +28,7 @@ from simulator.errors import SimulatorError
 from simulator.service import DEFAULT_JOURNAL_CAP, DEFAULT_SESSION_TIMEOUT, Simulator
 from simulator.store import Store
 
-DEFAULTS: Mapping[str, Any] = {
+DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "AKITA_DB": None,
     "AKITA_SESSION_TIMEOUT": DEFAULT_SESSION_TIMEOUT.total_seconds(),
     "AKITA_STRICT_ACCOUNTS": False,
@@ -35,7 +36,7 @@ DEFAULTS: Mapping[str, Any] = {
     "AKITA_API_KEY": None,
     # Werkzeug's own cap, for bodies sent without Content-Length (chunked).
     "MAX_CONTENT_LENGTH": limits.MAX_BATCH_BYTES,
-}
+})
 
 BLUEPRINTS = (ingest.bp, control.bp, openapi.bp)
 

@@ -235,6 +235,7 @@ class Simulator:
         """Messages to store and one journal entry per item: accepted or duplicate."""
         stored: list[dict] = []
         journal: list[dict] = []
+        answer = {"status": 200}
         for message in batch:
             first = message["message_id"] in accepted
             accepted.discard(message["message_id"])  # a repeat within the batch is a duplicate
@@ -247,7 +248,7 @@ class Simulator:
                 "person": person_of(message),
                 "reasons": [] if first else [_DUPLICATE],
                 "akita_message": message,
-                "response": {"status": 200},
+                "response": answer,
             })
         return stored, journal
 

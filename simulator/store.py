@@ -229,16 +229,26 @@ class Store:
 
         One transaction per request means a batch and its journal land together or not at all.
         """
+        encoded: dict[int, str | None] = {}
+
+        def dump(value: Any) -> str | None:
+            # An accepted message is in both lists, and one answer is shared by every entry of
+            # a request: encode each object once. The caller holds them all, so ids are stable.
+            key = id(value)
+            if key not in encoded:
+                encoded[key] = _dump(value)
+            return encoded[key]
+
         message_rows = [
             (workspace_id, m["message_id"], m["type"], person_of(m),
-             to_wire(parse_timestamp(m["timestamp"])), _dump(m))
+             to_wire(parse_timestamp(m["timestamp"])), dump(m))
             for m in messages
         ]
         at = _now()
         journal_rows = [
             (workspace_id, entry.get("at", at), entry["status"], entry.get("type"),
              entry.get("message_id"), entry.get("person"), _dump(list(entry.get("reasons", ()))),
-             *(_dump(entry.get(name)) for name in _JOURNAL_JSON))
+             *(dump(entry.get(name)) for name in _JOURNAL_JSON))
             for entry in journal
         ]
         with self._transaction() as db:
