@@ -6,8 +6,9 @@ Every workspace has its own lock, held while a batch is applied *and* written, s
 never disagree and workspaces never wait on each other. If the write fails, the cached state is
 dropped and rebuilt from the file on next use: the file always wins.
 
-API keys: only their SHA-256 is kept. A key is found by its digest, so lookup timing says
-nothing about the key itself, and the final check is `hmac.compare_digest`.
+API keys: only their SHA-256 is kept, and a key is matched by comparing its digest with every
+stored one through `hmac.compare_digest`, so the time an answer takes says nothing about how
+close a guess came to a real key.
 """
 
 from __future__ import annotations
@@ -83,7 +84,9 @@ class Simulator:
 
     # -- workspaces -------------------------------------------------------------------------
 
-    def create_workspace(self, name: str | None = None, api_key: str | None = None) -> dict:
+    def create_workspace(
+        self, name: str | None = None, api_key: str | None = None
+    ) -> dict[str, Any]:
         """A new empty workspace; returns its id, name and API key (the only time it is shown)."""
         if api_key is not None and (not isinstance(api_key, str) or not api_key.strip()):
             raise InvalidParameter("api_key must be a non-empty string")
@@ -213,7 +216,7 @@ class Simulator:
         Raises BadRequest (400), PayloadTooLarge (413), Unsupported (501) or Conflict (409,
         strict accounts); each lists every bad item and nothing is applied.
         """
-        self._lock_for(workspace_id)
+        self._lock_for(workspace_id)  # an unknown workspace is a 404 before any work
         problems = validate_akita_batch(body)  # outside the lock: pure, and the costly part
         if problems:
             self._reject(workspace_id, body, batch_error(body, problems))
