@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException
 
 from contract import limits
 from simulator.blueprints import control, ingest, openapi
-from simulator.errors import SimulatorError
+from simulator.errors import NotFound, PayloadTooLarge, SimulatorError, UnsupportedMediaType
 from simulator.service import DEFAULT_JOURNAL_CAP, DEFAULT_SESSION_TIMEOUT, Simulator
 from simulator.store import Store
 
@@ -39,6 +39,9 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
 })
 
 BLUEPRINTS = (ingest.bp, control.bp, openapi.bp)
+# Flask's errors that mean what one of ours means answer with our code, so a client sees one
+# code per meaning (a chunked body over MAX_CONTENT_LENGTH is Werkzeug's 413, for instance).
+_SAME_MEANING = {cls.status: cls for cls in (NotFound, PayloadTooLarge, UnsupportedMediaType)}
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -76,8 +79,9 @@ def error_response(error: SimulatorError | HTTPException) -> Response:
         status, body, headers = error.status, error.to_body(), {}
     else:
         status = error.code or 500
-        body = {"message": error.description or error.name, "code": _snake(error.name),
-                "errors": []}
+        same = _SAME_MEANING.get(status)
+        body = {"message": error.description or error.name,
+                "code": same.code if same else _snake(error.name), "errors": []}
         headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     if status == 401:
         headers["WWW-Authenticate"] = 'Basic realm="Akita"'

@@ -6,12 +6,14 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 from engine_messages import account, contact, event
 
+from contract import limits
 from simulator.app import create_app
 from simulator.pytest_plugin import AkitaWorkspace
 from simulator.server import LiveServer
@@ -67,6 +69,18 @@ def test_each_test_gets_its_own_workspace_on_the_shared_server(
     theirs = requests.get(akita_server.url_for(f"/_sim/workspaces/{other['id']}/state"),
                           timeout=10).json()
     assert theirs["counts"]["messages"] == 0
+
+
+def test_a_chunked_body_over_the_limit_is_413_too(akita_workspace: AkitaWorkspace) -> None:
+    def chunks() -> Iterator[bytes]:
+        for _ in range(limits.MAX_BATCH_BYTES // 1024 + 1):
+            yield b" " * 1024
+
+    response = requests.post(akita_workspace.url, data=chunks(), auth=(akita_workspace.api_key, ""),
+                             headers={"Content-Type": "application/json"}, timeout=10)
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large" and response.json()["message"]
 
 
 def test_a_file_backed_server_keeps_its_data_across_a_restart(tmp_path: Path) -> None:
