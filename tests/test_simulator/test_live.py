@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,6 +82,28 @@ def test_a_chunked_body_over_the_limit_is_413_too(akita_workspace: AkitaWorkspac
 
     assert response.status_code == 413
     assert response.json()["code"] == "payload_too_large" and response.json()["message"]
+
+
+def test_concurrent_senders_apply_each_message_once(akita_workspace: AkitaWorkspace) -> None:
+    batches = [[contact(f"m{n}", n % 50, f"u{n % 7}", organization_id=f"org{n % 3}")
+                for n in range(start, start + 40)] for start in range(0, 200, 20)]
+    answers: list[dict[str, int]] = []
+
+    def send(batch: list[dict]) -> None:
+        answers.append(deliver(akita_workspace, batch).json())
+
+    threads = [threading.Thread(target=send, args=(batch,)) for batch in batches * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(a["accepted"] for a in answers) == 220
+    assert sum(a["accepted"] + a["duplicates"] for a in answers) == 2 * 40 * len(batches)
+    state = akita_workspace.state()
+    assert state["counts"]["messages"] == 220
+    members = [person for acc in state["accounts"] for person in acc["contacts"]]
+    assert sorted(members) == sorted(set(members))
 
 
 def test_a_file_backed_server_keeps_its_data_across_a_restart(tmp_path: Path) -> None:
