@@ -208,6 +208,34 @@ class Simulator:
         with self._state(workspace_id) as engine:
             return engine.sessions(person_id)
 
+    def visitor(self, workspace_id: str, anonymous_id: str) -> dict[str, Any]:
+        """One anonymous visitor with its sessions (404 once a contact has claimed the id)."""
+        with self._state(workspace_id) as engine:
+            found = engine.visitor(anonymous_id)
+        if found is None:
+            raise NotFound(f"no anonymous visitor {anonymous_id!r} in workspace {workspace_id}")
+        return found
+
+    def page(self, workspace_id: str, kind: str, *, offset: int = 0, limit: int = 50) -> dict:
+        """One page of accounts, contacts, pending contacts or visitors by id, and the total:
+        the dashboard's lists, which must not render a whole large workspace per request."""
+        with self._state(workspace_id) as engine:
+            total, items = engine.page(kind, offset=offset, limit=limit)
+        return {"total": total, "items": items}
+
+    def counts(self, workspace_id: str) -> dict[str, int]:
+        """How many messages, accounts, contacts, visitors, sessions the workspace holds."""
+        with self._state(workspace_id) as engine:
+            return engine.counts()
+
+    def message(self, workspace_id: str, message_id: str) -> dict[str, Any]:
+        """One accepted Akita message by id, e.g. the one that set a trait's value."""
+        self._lock_for(workspace_id)
+        found = self.store.message(workspace_id, message_id)
+        if found is None:
+            raise NotFound(f"no accepted message {message_id!r} in workspace {workspace_id}")
+        return found
+
     # -- ingest -----------------------------------------------------------------------------
 
     def ingest(self, workspace_id: str, body: Any) -> dict[str, int]:

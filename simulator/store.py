@@ -215,6 +215,14 @@ class Store:
             last = rows[-1][0]
             yield [json.loads(body) for _, body in rows]
 
+    def message(self, workspace_id: str, message_id: str) -> dict[str, Any] | None:
+        """One accepted message by id: a single lookup in the (workspace, message_id) index."""
+        rows = self._read(
+            "SELECT body FROM messages WHERE workspace_id = ? AND message_id = ?",
+            (workspace_id, message_id),
+        )
+        return json.loads(rows[0][0]) if rows else None
+
     # -- writes -----------------------------------------------------------------------------
 
     def write(

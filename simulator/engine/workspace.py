@@ -130,9 +130,7 @@ class Workspace:
     def contact(self, person_id: str) -> dict[str, Any] | None:
         """One contact, or None if no message has named this person."""
         person = self._state.persons.get(person_id)
-        if person is None:
-            return None
-        return views.contact_view(person, views.session_views(person.timeline, person_id=person_id))
+        return _contact_view(person) if person is not None else None
 
     def account(self, organization_id: str) -> dict[str, Any] | None:
         """One account, or None if no message has named it."""
@@ -163,6 +161,41 @@ class Workspace:
             views.visitor_view(visitor, sessions)
             for visitor, _, sessions in self._visitor_sessions()
         ]
+
+    def visitor(self, anonymous_id: str) -> dict[str, Any] | None:
+        """One anonymous visitor, or None if the id is unknown or now belongs to a contact."""
+        visitor = self._state.identities.anonymous.get(anonymous_id)
+        if visitor is None or visitor.link is not None:
+            return None
+        return self._visitor_view(visitor)
+
+    def _visitor_view(self, visitor: Anonymous) -> dict[str, Any]:
+        timeline = visitor.timeline or Timeline(self._timeout)  # a group call, no events
+        return views.visitor_view(visitor, views.session_views(
+            timeline, person_id=None, anonymous_id=visitor.anonymous_id))
+
+    def page(self, kind: str, *, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+        """How many accounts, contacts, pending contacts or visitors there are, and the views of
+        the `limit` after `offset` (by id).
+
+        Only that page is rendered, so a dashboard listing 100,000 contacts pays for sorting
+        their ids, not for 100,000 views with their sessions.
+        """
+        state = self._state
+        if kind == "accounts":
+            ids = sorted(state.membership.accounts)
+            chosen = ids[offset:offset + limit]
+            return len(ids), [views.account_view(state.membership.accounts[i]) for i in chosen]
+        if kind in ("contacts", "pending"):
+            ids = sorted(key for key, person in state.persons.items()
+                         if kind == "contacts" or person.organization_id is None)
+            render = _contact_view if kind == "contacts" else views.pending_view
+            return len(ids), [render(state.persons[i]) for i in ids[offset:offset + limit]]
+        if kind == "visitors":
+            anonymous = state.identities.anonymous
+            ids = sorted(key for key, visitor in anonymous.items() if visitor.link is None)
+            return len(ids), [self._visitor_view(anonymous[i]) for i in ids[offset:offset + limit]]
+        raise ValueError(f"kind must be accounts, contacts, pending or visitors, not {kind!r}")
 
     def sessions(self, person_id: str | None = None) -> list[dict[str, Any]]:
         """One person's sessions (empty for an unknown person), or with no argument every
@@ -212,6 +245,11 @@ class Workspace:
             timeline = visitor.timeline or Timeline(self._timeout)  # a group call, no events
             found = views.session_views(timeline, person_id=None, anonymous_id=visitor.anonymous_id)
             yield visitor, timeline, found
+
+
+def _contact_view(person: Person) -> dict[str, Any]:
+    return views.contact_view(
+        person, views.session_views(person.timeline, person_id=person.person_id))
 
 
 def _by_start(rendered: list[tuple[Any, Timeline, list[dict[str, Any]]]]) -> list[dict[str, Any]]:
