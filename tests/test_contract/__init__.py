@@ -1,0 +1,1 @@
+"""Tests of the contract package: schemas, validators, timestamps and strategies."""
