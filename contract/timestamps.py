@@ -50,6 +50,12 @@ def is_utc(value: str) -> bool:
 
 
 def to_wire(moment: datetime) -> str:
-    """The canonical Akita form: UTC, millisecond precision, `Z`."""
+    """The canonical Akita form: UTC, millisecond precision, `Z`.
+
+    A naive datetime is refused: astimezone would read it as the machine's local time, and the
+    same call would then give a different instant on another machine.
+    """
+    if moment.utcoffset() is None:
+        raise ValueError(f"a datetime without a zone cannot be written as UTC: {moment!r}")
     utc = moment.astimezone(UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
