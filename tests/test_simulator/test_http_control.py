@@ -156,8 +156,7 @@ messages = st.lists(
 )
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(first=messages, second=messages)
 def test_each_workspace_sees_only_its_own_messages(
     akita_client: FlaskClient, first: list[dict[str, Any]], second: list[dict[str, Any]]

@@ -211,8 +211,7 @@ near_messages = st.dictionaries(
 )
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=json_values | st.fixed_dictionaries({"batch": st.lists(near_messages, max_size=4)}))
 def test_no_generated_body_gets_a_500(client: FlaskClient, body: Any) -> None:
     response = post(client, data=json.dumps(body))
@@ -222,8 +221,7 @@ def test_no_generated_body_gets_a_500(client: FlaskClient, body: Any) -> None:
         assert validate_against("akita/error", response.get_json()) == []
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=64))
 def test_no_byte_string_gets_a_500(client: FlaskClient, data: bytes) -> None:
     response = post(client, data=data)

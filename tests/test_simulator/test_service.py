@@ -176,7 +176,7 @@ def _corrupt(message: dict[str, Any], how: str) -> dict[str, Any]:
     return broken
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_a_batch_with_any_bad_item_applies_nothing_and_journals_every_item(
     sim: Simulator, data: st.DataObject

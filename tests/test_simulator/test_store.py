@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from engine_messages import contact, event
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from simulator import store as store_module
@@ -127,7 +127,6 @@ def test_a_failed_write_leaves_neither_messages_nor_journal() -> None:
     assert len(store.journal("ws_a", limit=10)) == 1
 
 
-@settings(max_examples=30)
 @given(writes=st.lists(st.integers(0, 12), max_size=8), cap=st.integers(1, 20))
 def test_the_journal_keeps_exactly_the_newest_cap_entries(writes: list[int], cap: int) -> None:
     store = Store()
