@@ -16,16 +16,16 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any, NoReturn
 
 from waitress.server import create_server
 
 from simulator import __version__
-from simulator.app import create_app
 from simulator.errors import SimulatorError
 from simulator.service import DEFAULT_JOURNAL_CAP, DEFAULT_SESSION_TIMEOUT, Simulator
+from simulator.serving import create_serving_app
 from simulator.store import Store
 
 DEFAULT_DB = "akita-sim.sqlite3"
@@ -45,7 +45,9 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def _bounded(low: int, high: int | None) -> Any:
+def _bounded(low: int, high: int | None) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high` (None: no upper bound)."""
+
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -89,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "else a new key is generated and printed)")
     serve.add_argument("--session-timeout", type=parse_duration, default=DEFAULT_SESSION_TIMEOUT,
                        metavar="DURATION", help="inactivity that ends a session (default 30m)")
+    serve.add_argument("--no-segment", dest="segment", action="store_false",
+                       help="do not serve the local Segment Tracking API at /v1/...")
     serve.add_argument("--strict-accounts", action="store_true",
                        help="answer 409 instead of moving a contact to another account")
     serve.add_argument("--journal-cap", type=_bounded(1, None), default=DEFAULT_JOURNAL_CAP,
@@ -114,12 +118,12 @@ def _stop(signum: int, frame: Any) -> NoReturn:
 
 def serve(args: argparse.Namespace) -> int:
     """Run until Ctrl-C or SIGTERM; print where to send data and where to look."""
-    app = create_app({
+    app = create_serving_app({
         "AKITA_DB": None if args.memory else args.db,
         "AKITA_SESSION_TIMEOUT": args.session_timeout.total_seconds(),
         "AKITA_STRICT_ACCOUNTS": args.strict_accounts,
         "AKITA_JOURNAL_CAP": args.journal_cap,
-    })
+    }, segment=args.segment)
     simulator: Simulator = app.extensions["akita"]
     try:
         server = create_server(app, host=args.host, port=args.port, threads=8)
@@ -139,10 +143,13 @@ def serve(args: argparse.Namespace) -> int:
         print(f"warning: listening on {args.host} lets other machines reach this simulator and "
               "its control API, which takes no API key", file=sys.stderr, flush=True)
     database = "in memory" if args.memory else os.path.abspath(args.db)
+    segment = (f"  segment:   {bases[0]}  (host for Segment SDKs; a write key names a workspace)\n"
+               if args.segment else "")
     signal.signal(signal.SIGTERM, _stop)
     try:
         print(f"akita-sim {__version__} listening on {', '.join(bases)}\n"
               f"  ingest:    {bases[0]}/akita/v1/segment\n"
+              f"{segment}"
               f"  dashboard: {bases[0]}/\n"
               f"  database:  {database}\n"
               f"  workspace: {workspace_id}\n"
