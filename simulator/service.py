@@ -216,6 +216,11 @@ class Simulator:
             raise NotFound(f"no anonymous visitor {anonymous_id!r} in workspace {workspace_id}")
         return found
 
+    def owner(self, workspace_id: str, anonymous_id: str) -> str | None:
+        """The contact an anonymous id is tied to, if any: where its events and pages go."""
+        with self._state(workspace_id) as engine:
+            return engine.owner(anonymous_id)
+
     def page(self, workspace_id: str, kind: str, *, offset: int = 0, limit: int = 50) -> dict:
         """One page of accounts, contacts, pending contacts or visitors by id, and the total:
         the dashboard's lists, which must not render a whole large workspace per request."""

@@ -169,6 +169,11 @@ class Workspace:
             return None
         return self._visitor_view(visitor)
 
+    def owner(self, anonymous_id: str) -> str | None:
+        """The contact an anonymous id is tied to; None for a visitor or an unknown id."""
+        record = self._state.identities.anonymous.get(anonymous_id)
+        return record.link.person_id if record is not None and record.link is not None else None
+
     def _visitor_view(self, visitor: Anonymous) -> dict[str, Any]:
         timeline = visitor.timeline or Timeline(self._timeout)  # a group call, no events
         return views.visitor_view(visitor, views.session_views(
