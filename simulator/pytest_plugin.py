@@ -74,14 +74,16 @@ class AkitaWorkspace:
 
 @pytest.fixture(scope="session")
 def akita_server() -> Iterator[LiveServer]:
-    """A live Akita simulator (in-memory store) on a free port, shared by the test session.
+    """A live Akita simulator (in-memory store) on a free port, shared by the test session,
+    with the local Segment Tracking API: point an SDK's host at `url` and use a workspace's
+    API key as the write key.
 
     Hand each test its own workspace with `akita_workspace` rather than resetting this server.
     """
-    from simulator.app import create_app
     from simulator.server import LiveServer
+    from simulator.serving import create_serving_app
 
-    app = create_app({"AKITA_DB": None})
+    app = create_serving_app({"AKITA_DB": None})
     with LiveServer(app) as server:
         yield server
     app.extensions["akita"].close()

@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any, NoReturn
@@ -303,6 +303,13 @@ class Simulator:
             if entry.get("status") not in JOURNAL_STATUSES:
                 raise ValueError(f"journal status must be one of {JOURNAL_STATUSES}: {entry!r}")
         self.store.write(workspace_id, journal=entries, journal_cap=self.journal_cap)
+
+    def attach_segment_calls(self, workspace_id: str,
+                             calls: Sequence[tuple[str, Any]]) -> list[int]:
+        """Show the Segment call beside the journal entry of the message it became (the
+        gateway's); returns the positions of calls whose message has no entry to attach to."""
+        self._lock_for(workspace_id)
+        return self.store.attach_segment_calls(workspace_id, calls)
 
     def journal(
         self,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +31,7 @@ from simulator.errors import SimulatorError
 SCHEMA_VERSION = 1
 JOURNAL_STATUSES = ("accepted", "duplicate", "rejected", "skipped", "filtered", "failed")
 _REPLAY_CHUNK = 10_000
+_ATTACH_CHUNK = 500  # message ids per query, far below SQLite's limit on parameters
 
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -284,6 +285,37 @@ class Store:
         with self._transaction() as db:
             db.execute(f"DELETE FROM messages {where}", params)
             db.execute(f"DELETE FROM journal {where}", params)
+
+    def attach_segment_calls(self, workspace_id: str,
+                             calls: Sequence[tuple[str, Any]]) -> list[int]:
+        """Put each (message_id, Segment call) on the newest journal entry of that message id
+        that has no call yet; the positions of the calls no such entry was found for.
+
+        The Segment gateway delivers through ingest, which journals Akita messages alone; this
+        lets an entry show the call it came from. Later calls take newer entries, so a call
+        sent twice in one batch lands on the accepted entry and on the duplicate one.
+        """
+        ids = sorted({message_id for message_id, _ in calls})
+        free: dict[str, list[int]] = {}
+        with self._transaction() as db:
+            for start in range(0, len(ids), _ATTACH_CHUNK):
+                chunk = ids[start:start + _ATTACH_CHUNK]
+                rows = db.execute(
+                    "SELECT id, message_id FROM journal WHERE workspace_id = ? AND segment_call "
+                    f"IS NULL AND message_id IN ({', '.join('?' * len(chunk))}) ORDER BY id",
+                    (workspace_id, *chunk),
+                ).fetchall()
+                for entry_id, message_id in rows:
+                    free.setdefault(message_id, []).append(entry_id)
+            updates, missing = [], []
+            for position in reversed(range(len(calls))):
+                message_id, call = calls[position]
+                if free.get(message_id):
+                    updates.append((_dump(call), free[message_id].pop()))
+                else:
+                    missing.append(position)
+            db.executemany("UPDATE journal SET segment_call = ? WHERE id = ?", updates)
+        return sorted(missing)
 
     # -- journal ----------------------------------------------------------------------------
 

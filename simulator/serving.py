@@ -1,0 +1,29 @@
+"""The app as served: the simulator with the local Segment Tracking API mounted in front of it.
+
+The only simulator module that imports `destination`: the core (engine, store, service, the
+ingest and control blueprints) is Akita alone and never depends on Segment's side of the wire,
+while `akita-sim serve` and the pytest plugin's live server want both, so that an SDK pointed
+at the server sends through the real destination into the simulator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from destination.gateway import SegmentGateway
+from simulator.app import create_app
+
+
+def create_serving_app(config: Mapping[str, Any] | None = None, *,
+                       segment: bool = True) -> Flask:
+    """`create_app(config)` plus, unless `segment` is False, the Segment gateway at `/v1/...`,
+    reachable as `app.extensions["akita_segment"]` (absent without it)."""
+    app = create_app(config)
+    if segment:
+        gateway = SegmentGateway(app.extensions["akita"], app)
+        app.register_blueprint(gateway.blueprint)
+        app.extensions["akita_segment"] = gateway
+    return app
