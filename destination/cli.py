@@ -112,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"akita-map: {error}", file=sys.stderr)
         return EXIT_USAGE
     fmt = args.format or ("text" if sys.stdout.isatty() else "json")
-    renderer: Renderer = (TextRenderer(Console(highlight=False)) if fmt == "text"
+    renderer: Renderer = (TextRenderer(Console(highlight=False, soft_wrap=True)) if fmt == "text"
                           else JsonRenderer(sys.stdout.buffer, sys.stderr.buffer))
     with _progress(len(calls), "sending" if args.send else "mapping") as advance:
         records = _run(calls, args, advance)

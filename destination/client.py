@@ -90,6 +90,8 @@ class AkitaClient:
         self._on_record = on_record
         self._queue: BatchQueue[DeliveryRecord] = BatchQueue(max_batch_messages, max_batch_bytes)
         self._send_lock = threading.Lock()
+        self._closing = threading.Lock()
+        self._closed = False
         self._stop = threading.Event()
         self._timer: threading.Thread | None = None
         if flush_interval is not None:
@@ -109,12 +111,16 @@ class AkitaClient:
         Thread-safe. When the queue holds a full batch, the calling thread sends it: a caller
         faster than Akita is slowed down instead of filling memory.
         """
-        if self._stop.is_set():
-            raise DestinationError("the Akita client is closed")
         record = prepare(call)
-        if record.status != "mapped":
+        ready = record.status == "mapped"
+        size = len(wire(record.message)) if ready else 0
+        with self._closing:  # close() cannot slip between the check and the put
+            if self._closed:
+                raise DestinationError("the Akita client is closed")
+            full = ready and self._queue.put(record, size)
+        if not ready:
             self._settle(record)
-        elif self._queue.put(record, len(wire(record.message))):
+        elif full:
             self._drain(full_only=True)
         return record
 
@@ -129,7 +135,9 @@ class AkitaClient:
         return report
 
     def close(self) -> None:
-        """Stop the interval thread, send what is queued, release the session if owned."""
+        """Refuse new calls, stop the interval thread, send what is queued, release the session."""
+        with self._closing:
+            self._closed = True
         self._stop.set()
         if self._timer is not None:
             self._timer.join()

@@ -52,8 +52,7 @@ def test_a_wrong_key_is_rejected_once_with_akitas_message(akita_workspace: Any) 
     assert "API key" in record.reason
 
 
-@settings(max_examples=15, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(segment_calls(), min_size=1, max_size=25))
 def test_every_mapped_call_is_accepted_by_akita(akita_workspace: Any, calls: list[dict]) -> None:
     with AkitaClient(akita_workspace.server_url, akita_workspace.api_key,

@@ -6,7 +6,9 @@ import copy
 from datetime import timedelta
 
 from hypothesis import given
+from hypothesis import strategies as st
 
+from contract import strategies as contract_strategies
 from contract import validate_akita_message, validate_segment_call
 from contract.timestamps import parse_timestamp
 from destination.mapping import (
@@ -19,7 +21,13 @@ from destination.mapping import (
     stringify_id,
 )
 
-from .segment_calls import segment_calls
+from .segment_calls import segment_calls as edge_calls
+
+
+def segment_calls(*, types: tuple[str, ...] = ("identify", "group", "track", "page", "screen",
+                                               "alias")) -> st.SearchStrategy[dict]:
+    """Realistic calls from the contract's strategies and this package's edge cases."""
+    return contract_strategies.segment_calls(types=types) | edge_calls(types)
 
 DOCUMENTED_SKIPS = {"Akita does not support screen calls", "Akita does not support alias calls",
                     NO_USER_ID, NO_TIMESTAMP}
