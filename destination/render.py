@@ -10,6 +10,7 @@ surrogate is written as its JSON escape rather than crash the output.
 from __future__ import annotations
 
 import json
+from types import MappingProxyType
 from typing import IO, Any, Protocol
 
 from rich.console import Console
@@ -20,8 +21,9 @@ from rich.text import Text
 from destination.batching import wire
 from destination.report import STATUSES, DeliveryRecord, DeliveryReport
 
-STYLES = {"mapped": "green", "delivered": "green", "duplicate": "cyan", "skipped": "yellow",
-          "invalid": "bold red", "rejected": "bold red", "failed": "bold red"}
+STYLES = MappingProxyType({"mapped": "green", "delivered": "green", "duplicate": "cyan",
+                           "skipped": "yellow", "invalid": "bold red", "rejected": "bold red",
+                           "failed": "bold red"})
 
 
 class Renderer(Protocol):
