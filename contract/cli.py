@@ -1,4 +1,4 @@
-"""`akita-contract verify`: the provider checks from the command line, with an exit status for CI."""
+"""`akita-contract verify`: the provider checks from the command line, with an exit status."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ class Problem:
 
 
 def json_path(parts: Iterable[str | int], root: str = "$") -> str:
-    """`["batch", 3, "user id"]` -> `$.batch[3]["user id"]`: readable, and unambiguous for any key."""
+    """`["batch", 3, "user id"]` -> `$.batch[3]["user id"]`: readable and unambiguous."""
     path = root
     for part in parts:
         if isinstance(part, int):

@@ -58,4 +58,5 @@ def to_wire(moment: datetime) -> str:
     if moment.utcoffset() is None:
         raise ValueError(f"a datetime without a zone cannot be written as UTC: {moment!r}")
     utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    # isoformat, unlike strftime's %Y on glibc, keeps four year digits before year 1000.
+    return utc.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"

@@ -157,7 +157,9 @@ def _typed_problems(payload: Any, side: str, types: tuple[str, ...], root: str) 
     return problems
 
 
-def _batch_problems(body: Any, side: str, item: Callable[[Any, str], list[Problem]]) -> list[Problem]:
+def _batch_problems(
+    body: Any, side: str, item: Callable[[Any, str], list[Problem]]
+) -> list[Problem]:
     if not isinstance(body, dict):
         return [Problem("$", f"must be an object with a \"batch\" array, not {_describe(body)}")]
     problems = _schema_problems(f"{side}/batch", body, "$")
@@ -178,7 +180,10 @@ def _batch_problems(body: Any, side: str, item: Callable[[Any, str], list[Proble
 
 
 def validate_segment_call(call: Any, *, root: str = "$") -> list[Problem]:
-    """Every problem of one Segment call (identify, group, track, page, screen, alias); [] if valid."""
+    """Every problem of one Segment call (identify, group, track, page, screen, alias).
+
+    An empty list means the call is valid.
+    """
     return _typed_problems(call, "segment", SEGMENT_CALL_TYPES, root)
 
 
