@@ -23,6 +23,7 @@ from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from contract import limits
+from simulator import dashboard
 from simulator.blueprints import control, ingest, openapi
 from simulator.errors import NotFound, PayloadTooLarge, SimulatorError, UnsupportedMediaType
 from simulator.service import DEFAULT_JOURNAL_CAP, DEFAULT_SESSION_TIMEOUT, Simulator
@@ -38,7 +39,7 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "MAX_CONTENT_LENGTH": limits.MAX_BATCH_BYTES,
 })
 
-BLUEPRINTS = (ingest.bp, control.bp, openapi.bp)
+BLUEPRINTS = (ingest.bp, control.bp, openapi.bp, dashboard.bp)
 # Flask's errors that mean what one of ours means answer with our code, so a client sees one
 # code per meaning (a chunked body over MAX_CONTENT_LENGTH is Werkzeug's 413, for instance).
 _SAME_MEANING = {cls.status: cls for cls in (NotFound, PayloadTooLarge, UnsupportedMediaType)}

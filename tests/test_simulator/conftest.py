@@ -1,0 +1,25 @@
+"""Fixtures of the simulator's tests that more than one module uses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from simulator.serving import create_serving_app
+
+
+@pytest.fixture
+def dashboard_app() -> Iterator[Flask]:
+    """The app as `akita-sim serve` runs it (with the local Segment), in memory."""
+    app = create_serving_app({"AKITA_DB": None, "TESTING": True})
+    yield app
+    app.extensions["akita"].close()
+
+
+@pytest.fixture
+def dashboard(dashboard_app: Flask) -> FlaskClient:
+    """A browser-like client of `dashboard_app`: it keeps the session cookie between requests."""
+    return dashboard_app.test_client()
