@@ -25,7 +25,6 @@ from destination.gateway.journal import Backend, Outcome, journal
 from destination.gateway.routes import build_blueprint
 from destination.gateway.transport import IN_PROCESS_URL, in_process_session
 from destination.prepare import prepare
-from destination.report import DeliveryRecord
 from destination.retry import RetryPolicy
 
 FINGERPRINT_CHARS = 8
@@ -69,10 +68,10 @@ class SegmentGateway:
         enriched call and the Akita message (None unless mapped)."""
         enriched = enrich(call, self._clock())
         reason = filter_reason(enriched)
-        record = (DeliveryRecord(enriched, "skipped", reason=reason) if reason
-                  else prepare(enriched))
+        outcome = Outcome.filtered_out(enriched, reason) if reason else Outcome(prepare(enriched))
+        record = outcome.record
         return {
-            "status": "filtered" if reason else record.status,
+            "status": outcome.status,
             "problems": [{"path": p.path, "reason": p.reason} for p in record.problems],
             "reason": record.reason,
             "call": enriched,
@@ -96,8 +95,7 @@ class SegmentGateway:
             report = client.deliver([c for c, reason in zip(enriched, reasons, strict=True)
                                      if reason is None])
         delivered = iter(report.records)
-        outcomes = [Outcome(DeliveryRecord(call, "skipped", reason=reason), filtered=True)
-                    if reason else Outcome(next(delivered))
+        outcomes = [Outcome.filtered_out(call, reason) if reason else Outcome(next(delivered))
                     for call, reason in zip(enriched, reasons, strict=True)]
         journal(self._backend, workspace_id, outcomes)
         return [outcome.to_dict() for outcome in outcomes]

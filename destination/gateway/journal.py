@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Protocol
 
 from destination.mapping import stringify_id
@@ -28,9 +29,9 @@ from destination.report import DeliveryRecord
 # Outcomes Akita's ingest answered, and so journaled. A `failed` call got no answer (or only
 # errors to retry): Akita may hold no entry for it, or an old one of the same message id.
 ANSWERED_STATUSES = frozenset({"delivered", "duplicate", "rejected"})
-JOURNAL_STATUS = {"filtered": "filtered", "invalid": "failed", "skipped": "skipped",
-                  "delivered": "accepted", "duplicate": "duplicate", "rejected": "rejected",
-                  "failed": "failed"}
+JOURNAL_STATUS = MappingProxyType({
+    "filtered": "filtered", "invalid": "failed", "skipped": "skipped", "delivered": "accepted",
+    "duplicate": "duplicate", "rejected": "rejected", "failed": "failed"})
 
 
 class Backend(Protocol):
@@ -53,6 +54,11 @@ class Outcome:
 
     record: DeliveryRecord
     filtered: bool = False
+
+    @classmethod
+    def filtered_out(cls, call: Any, reason: str) -> Outcome:
+        """A call `integrations` keep from Akita, and why."""
+        return cls(DeliveryRecord(call, "skipped", reason=reason), filtered=True)
 
     @property
     def status(self) -> str:

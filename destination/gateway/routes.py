@@ -11,6 +11,7 @@ Browsers may call from any origin, so every answer allows it, as Segment's API d
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -23,12 +24,11 @@ if TYPE_CHECKING:
     from destination.gateway.gateway import SegmentGateway
 
 CALL_TYPES = ("identify", "track", "page", "group", "screen", "alias")
-SUCCESS = {"success": True}
-CORS_HEADERS = {
+CORS_HEADERS = MappingProxyType({
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "POST, OPTIONS",
     "Access-Control-Allow-Headers": "Authorization, Content-Type, Content-Encoding",
-}
+})
 
 
 def _error(error: GatewayError) -> tuple[Response, int]:
@@ -50,14 +50,14 @@ def build_blueprint(gateway: SegmentGateway) -> Blueprint:
         key = intake.write_key(request, body)
         calls, fields = intake.batch_calls(body)
         gateway.send(key, calls, batch=fields)
-        return SUCCESS
+        return {"success": True}
 
     def single(kind: str) -> Callable[[], dict[str, Any]]:
         def view() -> dict[str, Any]:
             body = intake.parse_json(intake.read_body(request, MAX_MESSAGE_BYTES, "call"))
             key = intake.write_key(request, body)
             gateway.send(key, [intake.single_call(body, kind)])
-            return SUCCESS
+            return {"success": True}
 
         view.__doc__ = f"Deliver one {kind} call (its type is the path's)."
         return view
