@@ -14,16 +14,19 @@ from typing import Any
 from flask import Flask
 
 from destination.gateway import SegmentGateway
+from destination.gateway.openapi import openapi_fragment
 from simulator.app import create_app
 
 
 def create_serving_app(config: Mapping[str, Any] | None = None, *,
                        segment: bool = True) -> Flask:
     """`create_app(config)` plus, unless `segment` is False, the Segment gateway at `/v1/...`,
-    reachable as `app.extensions["akita_segment"]` (absent without it)."""
+    reachable as `app.extensions["akita_segment"]` (absent without it) and described in the
+    served `/openapi.json`."""
     app = create_app(config)
     if segment:
         gateway = SegmentGateway(app.extensions["akita"], app)
         app.register_blueprint(gateway.blueprint)
         app.extensions["akita_segment"] = gateway
+        app.extensions.setdefault("akita_openapi", []).append(openapi_fragment())
     return app

@@ -1,0 +1,66 @@
+"""The gateway's part of the server's OpenAPI document, built from the same route table.
+
+The gateway is mounted only where the app is wired for serving, so its paths cannot live in the
+simulator's document file; `simulator/serving.py` adds this fragment when it mounts the routes,
+and the document served always describes exactly the routes the app has.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from destination.gateway.routes import CALL_TYPES
+
+_REF = "#/components/schemas/"
+_ANSWERS = {
+    "200": {"description": "Taken: delivered through the destination and journaled, whatever "
+                           "became of each call (Segment answers 200 for calls it drops).",
+            "content": {"application/json": {"schema": {"$ref": _REF + "SegmentSuccess"}}}},
+    "400": {"description": "Unreadable: no write key, invalid JSON, bad gzip, or over 32 KB a "
+                           "call, 500 KB or 2,500 calls a batch.",
+            "content": {"application/json": {"schema": {"$ref": _REF + "SegmentError"}}}},
+}
+_SCHEMAS = {
+    "SegmentSuccess": {"type": "object", "properties": {"success": {"const": True}},
+                       "required": ["success"]},
+    "SegmentError": {"type": "object",
+                     "properties": {"success": {"const": False}, "code": {"type": "string"},
+                                    "message": {"type": "string", "minLength": 1}},
+                     "required": ["success", "message"]},
+    "SegmentCall": {"type": "object", "description": "A Segment call; see the contract's "
+                    "schemas/segment/*.json. Invalid calls are still answered 200 and journaled "
+                    "as failed, with the reason."},
+    "SegmentBatch": {"type": "object", "properties": {
+        "batch": {"type": "array", "items": {"$ref": _REF + "SegmentCall"}},
+        "context": {"type": "object"}, "integrations": {"type": "object"},
+        "sentAt": {"type": "string"}, "writeKey": {"type": "string"}},
+        "required": ["batch"]},
+}
+
+
+def _operation(summary: str, schema: str) -> dict[str, Any]:
+    return {"post": {
+        "tags": ["Segment Tracking API"],
+        "summary": summary,
+        "security": [{"writeKeyBasic": []}, {}],
+        "requestBody": {"required": True, "content": {
+            "application/json": {"schema": {"$ref": _REF + schema}},
+            "text/plain": {"schema": {"$ref": _REF + schema}}}},
+        "responses": _ANSWERS,
+    }}
+
+
+def openapi_fragment() -> dict[str, Any]:
+    """Paths, schemas and the security scheme of the local Segment Tracking API."""
+    paths: dict[str, Any] = {}
+    for path in ("/v1/batch", "/v1/b"):
+        paths[path] = _operation("Deliver a batch of Segment calls", "SegmentBatch")
+    for kind in CALL_TYPES:
+        for path in (f"/v1/{kind}", f"/v1/{kind[0]}"):
+            paths[path] = _operation(f"Deliver one {kind} call", "SegmentCall")
+    return {"paths": paths, "components": {
+        "schemas": _SCHEMAS,
+        "securitySchemes": {"writeKeyBasic": {
+            "type": "http", "scheme": "basic",
+            "description": "The write key as username and an empty password; or `writeKey` "
+                           "in the body."}}}}
