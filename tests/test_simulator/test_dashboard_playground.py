@@ -34,7 +34,7 @@ def play(client: FlaskClient, ws: str, call: object, *, key: str = "", action: s
 
 def changes(html: str) -> dict[str, str]:
     """'kind id' -> verdict, from the What changed section."""
-    found = re.findall(r'<div class="change (\w+)">\s*<h4>(\w+)\s*(?:<a[^>]*>)?([^<:]+?)'
+    found = re.findall(r'<section class="change (\w+)"[^>]*>\s*<h4>(\w+)\s*(?:<a[^>]*>)?([^<:]+?)'
                        r'\s*(?:</a>)?\s*:', html)
     return {f"{kind} {entities.unescape(name).strip()}": verdict
             for verdict, kind, name in found}
