@@ -23,3 +23,32 @@ def encoded_size(payload: Any) -> int:
     """
     text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
     return len(text.encode("utf-8", "surrogatepass"))
+
+
+MAX_NESTING = 64
+"""Levels of objects and arrays one call or message may nest (the call itself is level 1).
+
+Not a published Segment or Akita limit but this project's (an assumption): real traits and
+properties nest a few levels, and a fixed limit keeps a pathological value from exhausting
+recursion in whatever stores, validates or renders it. Because the contract checks it per
+message, a batch with one such message rejects that message, not the whole batch.
+"""
+
+
+def too_deep(payload: Any, limit: int = MAX_NESTING) -> list[str | int] | None:
+    """The path of the first object or array nested deeper than `limit`, else None.
+
+    Walked level by level, without recursion, so any depth Python could parse is measured.
+    """
+    level: list[tuple[Any, list[str | int]]] = (
+        [(payload, [])] if isinstance(payload, dict | list) else [])
+    for _ in range(limit):
+        deeper = []
+        for container, parts in level:
+            children = container.items() if isinstance(container, dict) else enumerate(container)
+            deeper.extend((child, [*parts, key]) for key, child in children
+                          if isinstance(child, dict | list))
+        if not deeper:
+            return None
+        level = deeper
+    return level[0][1]

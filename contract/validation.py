@@ -27,7 +27,9 @@ from contract.limits import (
     MAX_BATCH_BYTES,
     MAX_BATCH_MESSAGES,
     MAX_MESSAGE_BYTES,
+    MAX_NESTING,
     encoded_size,
+    too_deep,
 )
 from contract.problems import Problem, json_path
 from contract.timestamps import is_utc, parse_timestamp
@@ -150,6 +152,10 @@ def _typed_problems(payload: Any, side: str, types: tuple[str, ...], root: str) 
                         f"unknown type {json.dumps(kind)}; expected one of {', '.join(types)}",
                         "unsupported_type" if unsupported else "invalid")]
     problems = _schema_problems(f"{side}/{kind}", payload, root)
+    deep = too_deep(payload)
+    if deep is not None:  # measured no further: serialising it could exhaust recursion
+        return [*problems, Problem(json_path(deep, root), "nests objects and arrays more than "
+                                                          f"{MAX_NESTING} levels deep")]
     size = encoded_size(payload)
     if size > MAX_MESSAGE_BYTES:
         problems.append(Problem(root, f"is {size:,} bytes; a single message may be at most "
