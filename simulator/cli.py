@@ -24,25 +24,50 @@ from waitress.server import create_server
 
 from simulator import __version__
 from simulator.errors import SimulatorError
+from simulator.faults import ERROR_STATUSES, FaultPlan
+from simulator.server import MAX_REQUEST_BODY
 from simulator.service import DEFAULT_JOURNAL_CAP, DEFAULT_SESSION_TIMEOUT, Simulator
 from simulator.serving import create_serving_app
 from simulator.store import Store
 
 DEFAULT_DB = "akita-sim.sqlite3"
 DEFAULT_PORT = 8400
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)([smh]?)")
-_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|[smh]?)")
+_UNITS = {"": 1, "ms": 0.001, "s": 1, "m": 60, "h": 3600}
 
 
 def parse_duration(text: str) -> timedelta:
-    """"30m", "90s", "1h" or plain seconds ("1800") as a positive timedelta."""
+    """"30m", "90s", "1h", "200ms" or plain seconds ("1800") as a positive timedelta."""
     match = _DURATION.fullmatch(text.strip().lower())
     seconds = float(match[1]) * _UNITS[match[2]] if match else 0
     if seconds <= 0:
         raise argparse.ArgumentTypeError(
-            f"invalid duration {text!r}: use a positive 30m, 90s, 1h or plain seconds"
+            f"invalid duration {text!r}: use a positive 30m, 90s, 1h, 200ms or plain seconds"
         )
     return timedelta(seconds=seconds)
+
+
+def _probability(text: str) -> float:
+    """An argparse type: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"invalid probability {text!r}: use 0 to 1, e.g. 0.1")
+    return value
+
+
+def _statuses(text: str) -> tuple[int, ...]:
+    """An argparse type: statuses to inject, comma-separated, e.g. "500,503,429"."""
+    allowed = ", ".join(map(str, ERROR_STATUSES))
+    try:
+        chosen = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        chosen = ()
+    if not chosen or any(status not in ERROR_STATUSES for status in chosen):
+        raise argparse.ArgumentTypeError(f"invalid statuses {text!r}: choose among {allowed}")
+    return tuple(dict.fromkeys(chosen))
 
 
 def _bounded(low: int, high: int | None) -> Callable[[str], int]:
@@ -98,6 +123,24 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--journal-cap", type=_bounded(1, None), default=DEFAULT_JOURNAL_CAP,
                        metavar="N", help=f"journal entries kept per workspace "
                                          f"(default {DEFAULT_JOURNAL_CAP})")
+    faults = serve.add_argument_group(
+        "fault injection", "make ingest fail in every workspace (PUT /_sim/workspaces/ID/faults "
+                           "changes one); a faulted request applies nothing")
+    faults.add_argument("--fault-rate", type=_probability, default=0.0, metavar="P",
+                        help="probability of an error answer, e.g. 0.1")
+    faults.add_argument("--fault-statuses", type=_statuses, default=FaultPlan.statuses,
+                        metavar="LIST", help="error statuses to answer with (default 500,503,429;"
+                                             " 429 carries Retry-After)")
+    faults.add_argument("--fault-drop-rate", type=_probability, default=0.0, metavar="P",
+                        help="probability of closing the connection with no answer")
+    faults.add_argument("--fault-lost-answer-rate", type=_probability, default=0.0, metavar="P",
+                        help="probability of applying a batch, then closing with no answer")
+    faults.add_argument("--fault-latency", type=parse_duration, metavar="DURATION",
+                        help="delay added to every ingest request, e.g. 200ms")
+    faults.add_argument("--fault-retry-after", type=_bounded(0, 3600), default=1,
+                        metavar="SECONDS", help="Retry-After of 429 answers (default 1)")
+    faults.add_argument("--fault-seed", type=int, metavar="N",
+                        help="seed of the random draws, to replay a run (default: random)")
 
     for name, text in (("export", "print the state as JSON"),
                        ("reset", "empty workspaces (stop the server first, or use "
@@ -126,7 +169,18 @@ def serve(args: argparse.Namespace) -> int:
     }, segment=args.segment)
     simulator: Simulator = app.extensions["akita"]
     try:
-        server = create_server(app, host=args.host, port=args.port, threads=8)
+        plan = FaultPlan(
+            error_rate=args.fault_rate, statuses=args.fault_statuses,
+            drop_rate=args.fault_drop_rate, lost_answer_rate=args.fault_lost_answer_rate,
+            latency_ms=round(args.fault_latency.total_seconds() * 1000) if args.fault_latency
+            else 0, retry_after=args.fault_retry_after, seed=args.fault_seed)
+    except SimulatorError:
+        simulator.close()
+        raise
+    simulator.faults.set_default(plan)
+    try:
+        server = create_server(app, host=args.host, port=args.port, threads=8,
+                               max_request_body_size=MAX_REQUEST_BODY)
     except OSError as error:
         simulator.close()
         raise SimulatorError(f"cannot listen on {args.host}:{args.port}: {error}") from error
@@ -152,6 +206,7 @@ def serve(args: argparse.Namespace) -> int:
               f"{segment}"
               f"  dashboard: {bases[0]}/\n"
               f"  database:  {database}\n"
+              f"{_describe_faults(plan)}"
               f"  workspace: {workspace_id}\n"
               f"  API key:   {shown}\n"
               "Press Ctrl-C to stop.", flush=True)
@@ -163,6 +218,19 @@ def serve(args: argparse.Namespace) -> int:
         simulator.close()
     print("akita-sim stopped", flush=True)
     return 0
+
+
+def _describe_faults(plan: FaultPlan) -> str:
+    """The banner's line on injected faults, empty when there are none."""
+    rates = ((plan.error_rate, f"errors ({', '.join(map(str, plan.statuses))})"),
+             (plan.drop_rate, "dropped connections"), (plan.lost_answer_rate, "lost answers"))
+    parts = [f"{rate * 100:g}% {what}" for rate, what in rates if rate]
+    if plan.latency_ms:
+        parts.append(f"{plan.latency_ms} ms latency")
+    if not parts:
+        return ""
+    seed = f", seed {plan.seed}" if plan.seed is not None else ""
+    return f"  faults:    {', '.join(parts)}{seed} (every workspace)\n"
 
 
 def _open(args: argparse.Namespace) -> Simulator:

@@ -7,6 +7,11 @@ and reads the real port back. It works without pytest, so a script or a notebook
     with LiveServer(create_app()) as server:
         requests.get(server.url_for("/_sim/health"))
 
+Bodies: waitress reads a whole body before the app sees the request, so the app's size checks
+cannot keep a huge body from being read. `MAX_REQUEST_BODY` makes waitress answer 413 from the
+headers alone beyond twice the largest batch any route takes; below that the app answers, with
+a JSON reason naming the exact limit (a batch slightly too large is the usual mistake).
+
 Stopping: waitress's own `run()` loops until its socket map is empty, and closing sockets from
 another thread races that loop. So the loop here polls one round at a time and checks a stop
 flag; `stop()` sets the flag and wakes the loop through waitress's trigger, and the serving
@@ -20,6 +25,10 @@ from typing import Any
 
 from waitress import wasyncore
 from waitress.server import create_server
+
+from contract import limits
+
+MAX_REQUEST_BODY = 2 * limits.MAX_BATCH_BYTES
 
 
 class LiveServer:
@@ -54,7 +63,8 @@ class LiveServer:
         self._stopping.clear()
         self._map = {}
         self._server = create_server(
-            self.app, map=self._map, host=self.host, port=self.port, threads=self.threads
+            self.app, map=self._map, host=self.host, port=self.port, threads=self.threads,
+            max_request_body_size=MAX_REQUEST_BODY,
         )
         self.port = self._server.effective_port
         self._thread = threading.Thread(

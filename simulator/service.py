@@ -26,6 +26,7 @@ from contract import validate_akita_batch
 from simulator.batch_errors import batch_error, journal_rejection, located_conflict
 from simulator.engine import Workspace
 from simulator.errors import BadRequest, Conflict, NotFound, SimulatorError
+from simulator.faults import Faults, WorkspaceFaults
 from simulator.store import JOURNAL_STATUSES, Store, person_of
 
 DEFAULT_SESSION_TIMEOUT = timedelta(minutes=30)
@@ -77,6 +78,7 @@ class Simulator:
         self._keys = tuple(store.key_hashes().items())
         self._locks = {ws["id"]: threading.Lock() for ws in store.workspaces()}
         self._engines: dict[str, Workspace] = {}
+        self.faults = Faults()  # failures to inject into each workspace's ingest, on request
 
     def close(self) -> None:
         """Close the store; committed data stays in the file."""
@@ -131,6 +133,11 @@ class Simulator:
             count = engine.message_count
         [info] = self.store.workspaces(workspace_id)
         return {**info, "message_count": count}
+
+    def faults_of(self, workspace_id: str) -> WorkspaceFaults:
+        """The fault injection of one workspace (simulator.faults); NotFound if unknown."""
+        self._lock_for(workspace_id)
+        return self.faults.of(workspace_id)
 
     # -- state ------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from flask import Blueprint, request
 
 from simulator import __version__
 from simulator.blueprints.common import json_body, simulator
+from simulator.faults import FaultPlan
 from simulator.service import JOURNAL_PAGE, InvalidParameter
 
 bp = Blueprint("control", __name__, url_prefix="/_sim")
@@ -129,6 +130,25 @@ def journal(workspace_id: str) -> dict[str, Any]:
     )
     more = len(entries) == limit
     return {"entries": entries, "next_before": entries[-1]["id"] if more else None}
+
+
+@bp.get(f"{_WORKSPACE}/faults")
+def faults(workspace_id: str) -> dict[str, Any]:
+    """The workspace's fault plan, the seed in use, the rest of its sequence, and counts."""
+    return simulator().faults_of(workspace_id).describe()
+
+
+@bp.put(f"{_WORKSPACE}/faults")
+def set_faults(workspace_id: str) -> dict[str, Any]:
+    """Inject faults into the workspace's ingest from now on (the body is the plan)."""
+    target = simulator().faults_of(workspace_id)
+    return target.configure(FaultPlan.from_json(json_body(_CONTROL_BODY_BYTES)))
+
+
+@bp.delete(f"{_WORKSPACE}/faults")
+def clear_faults(workspace_id: str) -> dict[str, Any]:
+    """Inject nothing into the workspace's ingest any more, whatever the server's default."""
+    return simulator().faults_of(workspace_id).configure(FaultPlan())
 
 
 @bp.post(f"{_WORKSPACE}/reset")
