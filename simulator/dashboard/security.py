@@ -29,12 +29,12 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
-_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-}
+_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+)
 
 
 class CrossSiteRequest(SimulatorError):
@@ -83,6 +83,6 @@ def check_request() -> None:
 
 def add_headers(response: Response) -> Response:
     """Headers every dashboard answer carries: the CSP, no sniffing, no framing."""
-    for name, value in _HEADERS.items():
+    for name, value in _HEADERS:
         response.headers.setdefault(name, value)
     return response
