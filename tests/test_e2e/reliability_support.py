@@ -81,3 +81,17 @@ def raw_exchange(server: LiveServer, request: bytes) -> bytes:
         except TimeoutError:
             pass  # the server keeps the connection open: what came is the answer
     return received
+
+
+def post_batches(url: str, api_key: str, batches: list[list[dict[str, Any]]]
+                 ) -> list[dict[str, Any]]:
+    """POST each batch to ingest in turn on one connection; the answers. A top-level function,
+    so a process started with `spawn` can run it too."""
+    with requests.Session() as session:
+        answers = []
+        for batch in batches:
+            answer = session.post(url, json={"batch": batch}, auth=(api_key, ""),
+                                  timeout=TIMEOUT)
+            answer.raise_for_status()
+            answers.append(answer.json())
+        return answers
