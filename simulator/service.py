@@ -187,6 +187,15 @@ class Simulator:
             raise NotFound(f"no contact {person_id!r} in workspace {workspace_id}")
         return found
 
+    def contact_page(self, workspace_id: str, person_id: str, *, offset: int, limit: int
+                     ) -> dict[str, Any]:
+        """One contact with a page of its sessions, newest first (`session_count` in all)."""
+        with self._state(workspace_id) as engine:
+            found = engine.contact_page(person_id, offset=offset, limit=limit)
+        if found is None:
+            raise NotFound(f"no contact {person_id!r} in workspace {workspace_id}")
+        return found
+
     def accounts(self, workspace_id: str) -> list[dict[str, Any]]:
         """Every account with its contacts."""
         with self._state(workspace_id) as engine:

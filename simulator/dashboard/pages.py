@@ -129,32 +129,39 @@ def account(workspace_id: str, organization_id: str) -> str:
     return _page(workspace_id, "account.html", account=found, members=members, paging=paging)
 
 
-def _sessions(sessions: list[dict]) -> dict[str, object]:
-    """Newest sessions first, a page of them, laid out on a timeline."""
-    newest = sessions[::-1]
-    paging = pager(len(newest), SESSIONS_PER_PAGE)
-    shown = newest[paging.offset:paging.offset + SESSIONS_PER_PAGE]
+def _timeline(shown: list[dict], paging: render.Pager) -> dict[str, object]:
+    """What the sessions part of a page needs: a page of sessions laid out on a timeline."""
     lanes = render.timeline(shown, items_per_lane=ITEMS_PER_SESSION)
     return {"lanes": lanes, "paging": paging, "items_per_session": ITEMS_PER_SESSION}
 
 
 @bp.get(f"{_WS}/contacts/<path:person_id>")
 def contact(workspace_id: str, person_id: str) -> str:
-    """A contact: account, traits and the message that set each, history, sessions."""
-    found = service().contact(workspace_id, person_id)
+    """A contact: account, traits and the message that set each, history, sessions.
+
+    Only the sessions on this page are built, newest first, so a contact with thousands of
+    sessions costs what one with ten does.
+    """
+    page = int_arg("page") or 1
+    found = service().contact_page(workspace_id, person_id, limit=SESSIONS_PER_PAGE,
+                                   offset=(page - 1) * SESSIONS_PER_PAGE)
+    paging = render.Pager(page, SESSIONS_PER_PAGE, found["session_count"])
     organization_id = found["organization_id"]
     placed_in = service().account(workspace_id, organization_id) if organization_id else None
     placing = (render.placing_calls(person_id, render.named_account(found))
                if organization_id is None else [])
     return _page(workspace_id, "contact.html", contact=found, account=placed_in,
-                 placing=placing, **_sessions(found["sessions"]))
+                 placing=placing, **_timeline(found["sessions"], paging))
 
 
 @bp.get(f"{_WS}/visitors/<path:anonymous_id>")
 def visitor(workspace_id: str, anonymous_id: str) -> str:
-    """An anonymous visitor and its sessions."""
+    """An anonymous visitor and its sessions, newest first."""
     found = service().visitor(workspace_id, anonymous_id)
-    return _page(workspace_id, "visitor.html", visitor=found, **_sessions(found["sessions"]))
+    newest = found["sessions"][::-1]
+    paging = pager(len(newest), SESSIONS_PER_PAGE)
+    shown = newest[paging.offset:paging.offset + SESSIONS_PER_PAGE]
+    return _page(workspace_id, "visitor.html", visitor=found, **_timeline(shown, paging))
 
 
 @bp.get(f"{_WS}/messages/<path:message_id>")

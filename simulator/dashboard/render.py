@@ -154,7 +154,8 @@ def placing_calls(person_id: str, organization_id: str | None = None) -> list[tu
 
 
 def named_account(contact: dict[str, Any]) -> str | None:
-    """The account a pending contact's latest event or page names, if any: the likely one."""
+    """The account named by the latest of a pending contact's events and pages in the sessions
+    at hand (a page of them), if any: the likely one to place it in."""
     items = [item for session in contact["sessions"] for item in session["items"]]
     return next((i["organization_id"] for i in reversed(items) if i["organization_id"]), None)
 

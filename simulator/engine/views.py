@@ -35,16 +35,17 @@ def item_view(item: Item) -> dict[str, Any]:
 
 
 def session_views(
-    timeline: Timeline, *, person_id: str | None, anonymous_id: str | None = None
+    timeline: Timeline, *, person_id: str | None, anonymous_id: str | None = None,
+    spans: list[tuple[int, int]] | None = None,
 ) -> list[dict[str, Any]]:
-    """A person's (or a visitor's) sessions, earliest first.
+    """A person's (or a visitor's) sessions, earliest first; or only `spans`, in their order.
 
     A person's session id is f"{person_id}:{start_ms}"; a visitor's is
     f"anonymous:{anonymous_id}:{start_ms}" so the two kinds cannot be mistaken for each other.
     """
     owner = person_id if person_id is not None else f"anonymous:{anonymous_id}"
     views = []
-    for start, end in timeline.spans():
+    for start, end in timeline.spans() if spans is None else spans:
         items = timeline.between(start, end)
         events = sum(1 for item in items if item.kind == "event")
         views.append(
