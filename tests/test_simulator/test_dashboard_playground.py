@@ -11,7 +11,9 @@ import pytest
 from dashboard_support import csrf_token, service, workspace
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
 
+from contract.strategies import invalid_segment_calls, segment_calls
 from simulator.dashboard.examples import EXAMPLES, example
 from simulator.serving import create_serving_app
 
@@ -80,6 +82,33 @@ def test_an_invalid_call_lists_every_failing_path(
     html = play(dashboard, ws, example("invalid").text)
     paths = re.findall(r'<td><code class="path">([^<]+)</code></td>', html)
     assert set(paths) >= {"$.event", "$.properties", "$.timestamp", "$.userId"}
+
+
+# Checking changes nothing, so one app serves every example.
+_SHARED_APP = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@_SHARED_APP
+@given(broken=invalid_segment_calls())
+def test_any_broken_call_is_named_by_its_path(
+        dashboard_app: Flask, dashboard: FlaskClient, broken: tuple[dict, str]) -> None:
+    call, path = broken
+    ws = service(dashboard_app).ensure_workspace("checks")
+    html = play(dashboard, ws, call)
+    assert outcome(html) == "invalid"
+    listed = re.findall(r'<td><code class="path">([^<]+)</code></td>', html)
+    assert path in [entities.unescape(found) for found in listed]
+
+
+@_SHARED_APP
+@given(call=segment_calls())
+def test_any_valid_call_is_mapped_skipped_or_filtered(
+        dashboard_app: Flask, dashboard: FlaskClient, call: dict) -> None:
+    ws = service(dashboard_app).ensure_workspace("checks")
+    html = play(dashboard, ws, call)
+    assert outcome(html) in ("mapped", "skipped", "filtered")
+    box = re.search(r'<textarea id="call"[^>]*>(.*?)</textarea>', html, re.S)[1]
+    assert json.loads(entities.unescape(box)) == call
 
 
 def test_a_skipped_call_says_why(dashboard_app: Flask, dashboard: FlaskClient) -> None:
