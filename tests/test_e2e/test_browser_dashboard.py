@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -46,14 +47,32 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh page with its own cookies (so its own CSRF session), wide enough for tables."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+@contextmanager
+def new_page(browser: Browser, *, javascript: bool = True) -> Iterator[Page]:
+    """A fresh page with its own cookies (so its own CSRF session), wide enough for tables.
+
+    The browser's console must stay free of errors: a Content-Security-Policy violation (an
+    inline style or script the policy refuses) or a missing resource shows up there.
+    """
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  java_script_enabled=javascript)
     opened = context.new_page()
     opened.set_default_timeout(10_000)
-    yield opened
-    context.close()
+    errors: list[str] = []
+    opened.on("console", lambda message: errors.append(message.text)
+              if message.type == "error" else None)
+    try:
+        yield opened
+    finally:
+        context.close()
+    assert errors == []
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A `new_page` for one test."""
+    with new_page(browser) as opened:
+        yield opened
 
 
 def shoot(page: Page, name: str) -> None:
@@ -141,11 +160,7 @@ def test_calls_through_the_local_segment_show_as_account_contact_and_sessions(
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
 def test_playground_paste_check_send_and_see_the_change(
         browser: Browser, akita_workspace: Any, javascript: bool) -> None:
-    context = browser.new_context(java_script_enabled=javascript,
-                                  viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
+    with new_page(browser, javascript=javascript) as page:
         page.goto(f"{akita_workspace.server_url}/workspaces/{akita_workspace.id}/playground")
         page.get_by_role("link", name="identify with a groupId trait").click()
         expect(page.locator("#outcome-status")).to_have_text("mapped")
@@ -170,8 +185,6 @@ def test_playground_paste_check_send_and_see_the_change(
         contact.get_by_role("link", name="user-42").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Contact user-42")
         expect(page.locator("main")).to_contain_text("In account acme")
-    finally:
-        context.close()
 
 
 def test_a_script_trait_renders_as_text_and_never_runs(page: Page, akita_workspace: Any) -> None:
