@@ -18,6 +18,7 @@ other processes (`akita-sim export`) never block the server.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -73,6 +74,9 @@ CREATE INDEX journal_by_person ON journal (workspace_id, person, id);
 """
 
 _JOURNAL_JSON = ("akita_message", "segment_call", "response")
+# The form destinations send (contract.timestamps.to_wire); validated messages in it are stored
+# as they are, since parsing and re-writing a million of them costs seconds for nothing.
+_CANONICAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
 
 
 class StoreError(SimulatorError):
@@ -98,6 +102,11 @@ def _dump(value: Any) -> str | None:
 
 def _load(text: str | None) -> Any:
     return None if text is None else json.loads(text)
+
+
+def _stored_timestamp(text: str) -> str:
+    """A validated timestamp in the canonical form, so that stored ones sort as instants."""
+    return text if _CANONICAL.fullmatch(text) else to_wire(parse_timestamp(text))
 
 
 def person_of(message: dict[str, Any]) -> str | None:
@@ -192,7 +201,7 @@ class Store:
         """Every workspace (or the one named), oldest first, without its key hash."""
         where, params = ("WHERE id = ?", (workspace_id,)) if workspace_id else ("", ())
         rows = self._read(
-            f"SELECT id, name, created_at FROM workspaces {where} ORDER BY created_at, id", params
+            f"SELECT id, name, created_at FROM workspaces {where} ORDER BY created_at, rowid", params
         )
         return [{"id": i, "name": n, "created_at": c} for i, n, c in rows]
 
@@ -250,13 +259,14 @@ class Store:
 
         message_rows = [
             (workspace_id, m["message_id"], m["type"], person_of(m),
-             to_wire(parse_timestamp(m["timestamp"])), dump(m))
+             _stored_timestamp(m["timestamp"]), dump(m))
             for m in messages
         ]
         at = _now()
         journal_rows = [
             (workspace_id, entry.get("at", at), entry["status"], entry.get("type"),
-             entry.get("message_id"), entry.get("person"), _dump(list(entry.get("reasons", ()))),
+             entry.get("message_id"), entry.get("person"),
+             _dump(list(entry["reasons"])) if entry.get("reasons") else "[]",
              *(dump(entry.get(name)) for name in _JOURNAL_JSON))
             for entry in journal
         ]
