@@ -1,39 +1,81 @@
-"""`akita-contract verify`: the provider checks from the command line, with an exit status."""
+"""`akita-contract verify`: the provider checks from the command line, with an exit status for CI.
+
+    akita-contract verify --url http://127.0.0.1:8400 --api-key KEY [--max-examples N] [--seed S]
+
+Exit status: 0 when every check held (a check skipped for want of the control API does not
+fail), 1 when one failed, 2 for usage errors. The API key may come from `AKITA_API_KEY` so that
+it stays out of shell history and CI logs; the report never prints it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from urllib.parse import urlsplit
 
 from contract.provider import verify
 
+EXIT_OK, EXIT_FAILED = 0, 1
 
-def _parser() -> argparse.ArgumentParser:
+
+def _base_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise argparse.ArgumentTypeError(f"must be http(s)://host[:port][/prefix], not {value!r}")
+    return value
+
+
+def _at_least_one(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
+def _positive(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, not {value!r}") from None
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {value}")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line; argparse's own usage errors exit with status 2."""
     parser = argparse.ArgumentParser(
         prog="akita-contract",
         description="Check that an Akita-compatible server honours the Segment-to-Akita contract.")
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("verify", help="run the provider checks against a base URL")
-    check.add_argument("--url", required=True, help="base URL, e.g. http://127.0.0.1:8400")
-    check.add_argument("--api-key", required=True, help="an API key the server accepts")
-    check.add_argument("--max-examples", type=int, default=50,
+    check.add_argument("--url", required=True, type=_base_url,
+                       help="base URL, e.g. http://127.0.0.1:8400")
+    check.add_argument("--api-key", default=os.environ.get("AKITA_API_KEY"),
+                       help="an API key the server accepts (default: $AKITA_API_KEY); "
+                            "use a test workspace: the checks send data")
+    check.add_argument("--max-examples", type=_at_least_one, default=50,
                        help="generated cases per check (default 50)")
     check.add_argument("--seed", type=int, help="repeat an earlier run exactly")
-    check.add_argument("--timeout", type=float, default=10.0,
+    check.add_argument("--timeout", type=_positive, default=10.0,
                        help="seconds to wait for each answer (default 10)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: prints the report; exit 0 when every check held, 1 when one failed."""
-    args = _parser().parse_args(argv)
-    if args.max_examples < 1:
-        print("akita-contract: --max-examples must be at least 1", file=sys.stderr)
-        return 2
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.api_key:
+        parser.error("verify needs --api-key or AKITA_API_KEY")
     report = verify(args.url, args.api_key, max_examples=args.max_examples,
                     run_seed=args.seed, timeout=args.timeout)
     print(report.render())
-    return 0 if report.ok else 1
+    return EXIT_OK if report.ok else EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -1,0 +1,33 @@
+"""Generated customer journeys, sent as Segment calls through the real destination into the
+live simulator, end where the reference model says Akita must end.
+
+This is the contract suite's main property: mapping (destination.prepare), delivery (the
+client's batching and Akita's acknowledgements) and the rules (accounts, latest-wins traits,
+stitching, sessions, de-duplication) checked together over HTTP, against a model that shares no
+code with the simulator.
+"""
+
+from __future__ import annotations
+
+from contract_support import check_delivery, note_calls
+from hypothesis import given
+
+from contract.strategies import Journey, journeys
+from simulator.server import LiveServer
+
+
+@given(journey=journeys(min_users=1, min_accounts=1))
+def test_a_journey_ends_in_the_state_the_model_predicts(akita_server: LiveServer,
+                                                        journey: Journey) -> None:
+    note_calls(journey.calls)
+    snapshot = check_delivery(akita_server, journey.calls)
+    # The journey's own account of who stays pending agrees with Akita's, reasons given.
+    assert {p["person_id"] for p in snapshot["pending"]} == set(journey.pending_users)
+    assert all(p["reason"] for p in snapshot["pending"])
+
+
+@given(journey=journeys(min_users=1, min_accounts=1, shuffled=True))
+def test_a_shuffled_journey_ends_in_the_same_state(akita_server: LiveServer,
+                                                   journey: Journey) -> None:
+    note_calls(journey.calls)
+    check_delivery(akita_server, journey.calls)
