@@ -16,10 +16,12 @@ has named the workspace and before the body is read:
                     de-duplication by message_id makes safe to retry
 
 First the `sequence` is used up, one outcome per request (deterministic tests; `fail_next: N`
-puts N 503s in front of it), then each request is drawn at random: `drop_rate`,
-`lost_answer_rate` and `error_rate` (a status picked from `statuses`) are probabilities for one
-request. `latency_ms` delays every ingest request of the workspace. Draws come from
-`random.Random(seed)`; without a seed one is picked and shown, so a run can be replayed.
+puts N 503s in front of it), then each request is drawn at random, in turn: dropped with
+probability `drop_rate`; if not, its answer lost with `lost_answer_rate`; if not, an error
+(a status picked from `statuses`) with `error_rate`. Drawn in turn, any three rates from 0 to 1
+make a plan, so a rate can be raised without lowering another. `latency_ms` delays every
+ingest request of the workspace. Draws come from `random.Random(seed)`; without a seed one is
+picked and shown, so a run can be replayed.
 
 Faults are counted here, not journaled: a request failed on purpose is never read, so there is
 no message to journal (a lost answer's messages are journaled as accepted, which they were).
@@ -46,6 +48,7 @@ MAX_SEQUENCE = 10_000
 _RATES = ("error_rate", "drop_rate", "lost_answer_rate")
 _INTEGERS = {"latency_ms": MAX_LATENCY_MS, "retry_after": MAX_RETRY_AFTER,
              "fail_next": MAX_SEQUENCE}
+_WHOLE = (*_INTEGERS, "seed")
 
 
 class InvalidFaultPlan(BadRequest):
@@ -64,6 +67,11 @@ class InjectedFault(SimulatorError):
         super().__init__(f"injected fault: this workspace's fault plan answers {status} to "
                          "this request; nothing was applied, send it again")
         self.status = status
+
+
+def _whole(value: Any) -> Any:
+    """5.0 as 5: JSON does not tell them apart, and JSON Schema's "integer" takes both."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _is_int(value: Any) -> bool:
@@ -92,8 +100,6 @@ class FaultPlan:
             if not isinstance(value, int | float) or isinstance(value, bool) \
                     or not 0 <= value <= 1:
                 raise InvalidFaultPlan(f"{name} must be a number from 0 to 1, not {value!r}")
-        if sum(getattr(self, name) for name in _RATES) > 1:
-            raise InvalidFaultPlan(f"{' + '.join(_RATES)} must be at most 1")
         if not self.statuses or any(not _is_int(s) or s not in ERROR_STATUSES
                                     for s in self.statuses) \
                 or len(set(self.statuses)) != len(self.statuses):
@@ -121,7 +127,9 @@ class FaultPlan:
         if unknown:
             raise InvalidFaultPlan(f"unknown field {', '.join(unknown)}; allowed: "
                                    f"{', '.join(sorted(known))}")
-        given = dict(body)
+        given = {name: [_whole(item) for item in value] if isinstance(value, list)
+                 else _whole(value) if name in _WHOLE else value
+                 for name, value in body.items()}
         fail_next = given.pop("fail_next", 0)
         if not _is_int(fail_next) or not 0 <= fail_next <= MAX_SEQUENCE:
             raise InvalidFaultPlan(f"fail_next must be a whole number from 0 to {MAX_SEQUENCE}")
@@ -179,14 +187,12 @@ class WorkspaceFaults:
             outcome: Outcome = "ok"
             if self._sequence:
                 outcome = self._sequence.popleft()
-            elif plan.active:
-                roll = self._random.random()
-                for name, chosen in (("drop_rate", "drop"), ("lost_answer_rate", "lost_answer"),
-                                     ("error_rate", None)):
-                    if roll < getattr(plan, name):
-                        outcome = chosen or self._random.choice(plan.statuses)
-                        break
-                    roll -= getattr(plan, name)
+            elif self._random.random() < plan.drop_rate:
+                outcome = "drop"
+            elif self._random.random() < plan.lost_answer_rate:
+                outcome = "lost_answer"
+            elif self._random.random() < plan.error_rate:
+                outcome = self._random.choice(plan.statuses)
             self._counts["requests"] += 1
             self._counts[str(outcome)] += 1
             return Decision(outcome, plan.latency_ms / 1000, plan.retry_after)

@@ -64,10 +64,11 @@ def test_rates_are_honoured_over_many_draws() -> None:
 
     counts = Counter(outcomes(faults, 10_000))
 
-    # Fixed seed, so exact counts are stable; the bounds say what they mean.
-    assert 1800 < counts[503] < 2200
+    # Drawn in turn: 10% dropped, 5% of the rest lose their answer, 20% of what is left fail.
+    # A fixed seed keeps the counts stable; the bounds say what they mean.
     assert 850 < counts["drop"] < 1150
-    assert 400 < counts["lost_answer"] < 600
+    assert 350 < counts["lost_answer"] < 550
+    assert 1500 < counts[503] < 1900
     assert set(counts) == {"ok", 503, "drop", "lost_answer"}
 
 
@@ -128,7 +129,6 @@ def test_concurrent_requests_use_each_outcome_of_the_sequence_exactly_once() -> 
     ({"error_rate": 1.5}, "error_rate must be a number from 0 to 1"),
     ({"drop_rate": True}, "drop_rate must be a number"),
     ({"lost_answer_rate": "0.1"}, "lost_answer_rate must be a number"),
-    ({"error_rate": 0.6, "drop_rate": 0.6}, "must be at most 1"),
     ({"statuses": []}, "statuses must list"),
     ({"statuses": [404]}, "statuses must list"),
     ({"statuses": [500, 500]}, "distinct"),
@@ -152,7 +152,7 @@ def test_an_invalid_plan_is_refused_naming_the_field(body: Any, named: str) -> N
     assert raised.value.status == 400
 
 
-rates = st.floats(0, 1 / 3, allow_nan=False)
+rates = st.floats(0, 1, allow_nan=False)
 plans = st.builds(
     FaultPlan, error_rate=rates, drop_rate=rates, lost_answer_rate=rates,
     statuses=st.lists(st.sampled_from(ERROR_STATUSES), min_size=1, unique=True).map(tuple),
@@ -165,3 +165,11 @@ plans = st.builds(
 @given(plans)
 def test_a_plan_survives_the_control_api_round_trip(plan: FaultPlan) -> None:
     assert FaultPlan.from_json(plan.to_json()) == plan
+
+
+def test_whole_numbers_written_with_a_fraction_are_whole_numbers() -> None:
+    plan = FaultPlan.from_json({"latency_ms": 250.0, "retry_after": 2.0, "fail_next": 1.0,
+                                "seed": 3.0, "statuses": [500.0], "sequence": [429.0, "drop"]})
+
+    assert plan == FaultPlan(latency_ms=250, retry_after=2, seed=3, statuses=(500,),
+                             sequence=(503, 429, "drop"))
