@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import requests
 from flask import Blueprint, Response, after_this_request
 from waitress.channel import ClientDisconnected
 
@@ -24,12 +25,14 @@ from simulator.faults import ERROR_STATUSES, InjectedFault
 bp = Blueprint("ingest", __name__)
 
 
-class ConnectionDropped(ClientDisconnected):
+class ConnectionDropped(ClientDisconnected, requests.ConnectionError):
     """Raised while the answer is being written, before its first byte.
 
     waitress takes it for a client that went away: it closes the connection without writing
     anything, which is exactly a dropped connection as the sender sees it. (An exception raised
-    inside the view would become a 500 instead: Flask answers for it.)
+    inside the view would become a 500 instead: Flask answers for it.) It is also a
+    `requests.ConnectionError`, so a client that calls the app in process through requests
+    (the Segment gateway's transport) meets what a client over a socket meets: no answer.
     """
 
 

@@ -195,3 +195,16 @@ def test_bad_fault_flags_are_named(tmp_path: Path, flags: list[str], named: str,
         main(["serve", "--memory", *flags])
 
     assert exited.value.code == 2 and named in capsys.readouterr().err
+
+
+def test_the_segment_gateway_delivering_in_process_meets_a_drop_as_no_answer_and_retries(
+        akita_workspace: AkitaWorkspace) -> None:
+    plan(akita_workspace, sequence=["drop"])
+    call = {"userId": "u9", "messageId": "g1", "timestamp": "2026-03-01T09:00:00Z"}
+
+    answer = requests.post(f"{akita_workspace.server_url}/v1/identify", json=call,
+                           auth=(akita_workspace.api_key, ""), timeout=10)
+
+    assert answer.status_code == 200
+    assert [entry["status"] for entry in akita_workspace.journal()] == ["accepted"]
+    assert akita_workspace.contact("u9") is not None
