@@ -1,0 +1,139 @@
+"""What every benchmark shares: sizes per mode, timing, tables, machine facts, results on disk.
+
+One module so that every script times the same way (best of a few repeats, because a shared
+two-core machine adds noise only upwards), prints the same markdown and writes the same JSON
+shape, which is what lets one run be compared with the next.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results"  # git-ignored
+
+
+@dataclass(frozen=True)
+class Mode:
+    """How big and how long each benchmark runs: `full` for the README, `quick` for a check,
+    `tiny` for the smoke test that only keeps the scripts from rotting."""
+
+    name: str
+    sizes: tuple[int, ...]  # stored messages for the engine and growth benchmarks
+    seconds: float  # load per HTTP scenario
+    repeats: int  # timings per measurement; the best is kept
+    calls: int  # Segment calls for the destination benchmark
+
+
+MODES = {
+    "full": Mode("full", (10_000, 100_000, 1_000_000), 10.0, 5, 20_000),
+    "quick": Mode("quick", (10_000, 100_000), 4.0, 3, 5_000),
+    "tiny": Mode("tiny", (500, 5_000), 0.5, 1, 300),
+}
+
+
+@dataclass
+class Table:
+    """A titled markdown table whose rows also go to the JSON results."""
+
+    title: str
+    columns: Sequence[str]
+    rows: list[Sequence[Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, *row: Any) -> None:
+        """Append one row, in column order."""
+        self.rows.append(row)
+
+    def markdown(self) -> str:
+        """The table as GitHub markdown, numbers formatted for reading."""
+        lines = [f"### {self.title}", "", "| " + " | ".join(self.columns) + " |",
+                 "|" + "|".join("---" for _ in self.columns) + "|"]
+        lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in self.rows]
+        lines += [""] + [f"- {note}" for note in self.notes] if self.notes else []
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> dict[str, Any]:
+        """Rows as dicts keyed by column, for machines."""
+        return {"title": self.title, "notes": self.notes,
+                "rows": [dict(zip(self.columns, row, strict=True)) for row in self.rows]}
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        if value >= 100:
+            return f"{value:,.0f}"
+        return f"{value:.3g}" if value < 10 else f"{value:.1f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def best_of(repeats: int, work: Callable[[], Any]) -> float:
+    """The shortest of `repeats` wall-clock timings of `work()`, in seconds."""
+    timings = []
+    for _ in range(max(1, repeats)):
+        started = time.perf_counter()
+        work()
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
+def growth_ratio(costs: Sequence[float], sizes: Sequence[int]) -> list[str]:
+    """Per step between sizes: the cost ratio beside the ratio n log n growth would give.
+
+    A ratio at or below the n log n figure means the cost grows no faster than n log n.
+    """
+    steps = []
+    for index in range(1, len(sizes)):
+        small, large = sizes[index - 1], sizes[index]
+        allowed = (large * math.log(large)) / (small * math.log(small))
+        actual = costs[index] / costs[index - 1] if costs[index - 1] else math.inf
+        steps.append(f"x{actual:.2f} (n log n: x{allowed:.1f})")
+    return steps
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) of every child process waited for so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds a live process has used so far, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine() -> dict[str, Any]:
+    """Facts that make numbers comparable: CPUs, load average (others share the machine)."""
+    uptime = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout
+    return {"python": platform.python_version(), "platform": platform.platform(),
+            "cpus": os.cpu_count(), "load_average": os.getloadavg(), "uptime": uptime.strip()}
+
+
+def python_script(name: str, *args: str) -> list[str]:
+    """The command that runs a sibling script with this interpreter."""
+    return [sys.executable, str(Path(__file__).resolve().parent / name), *args]
+
+
+def write_results(folder: Path, name: str, mode: Mode, tables: Sequence[Table],
+                  extra: dict[str, Any] | None = None) -> Path:
+    """Write `<folder>/<name>-<mode>.json` and return its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}-{mode.name}.json"
+    document = {"benchmark": name, "mode": mode.name, "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "machine": machine(), "tables": [table.to_json() for table in tables],
+                **(extra or {})}
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    return path
