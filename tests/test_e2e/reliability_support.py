@@ -1,8 +1,6 @@
-"""What the reliability tests share: workspaces made inside Hypothesis examples, fault plans,
-the whole journal, rule 1 checked on any snapshot, and bare HTTP over a socket.
-
-Hypothesis runs many examples in one test while the plugin's `akita_workspace` is one per
-test, so each example opens its own workspace on the session's `akita_server`.
+"""What the reliability tests share: fault plans, the whole journal, rule 1 checked on any
+snapshot, bare HTTP over a socket, and a sender a spawned process can run. (Fresh workspaces
+inside Hypothesis examples come from `contract_support.new_workspace`.)
 """
 
 from __future__ import annotations
@@ -17,15 +15,6 @@ from simulator.server import LiveServer
 
 TIMEOUT = 10
 _JOURNAL_PAGE = 1000  # the simulator's largest page
-
-
-def new_workspace(server: LiveServer) -> AkitaWorkspace:
-    """A new, empty workspace on a live simulator."""
-    answer = requests.post(server.url_for("/_sim/workspaces"), json={}, timeout=TIMEOUT)
-    answer.raise_for_status()
-    created = answer.json()
-    return AkitaWorkspace(created["id"], created["api_key"],
-                          server.url_for("/akita/v1/segment"), server.url)
 
 
 def set_faults(workspace: AkitaWorkspace, **plan: Any) -> dict[str, Any]:

@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 import requests
+from contract_support import new_workspace
 from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reliability_support import TIMEOUT, new_workspace, raw_exchange
+from reliability_support import TIMEOUT, raw_exchange
 
 from contract.limits import MAX_BATCH_BYTES
 from contract.strategies import akita_messages

@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 import requests
-from reliability_support import TIMEOUT, new_workspace, post_batches, rule_one_breaches
+from contract_support import new_workspace
+from reliability_support import TIMEOUT, post_batches, rule_one_breaches
 
 from simulator.engine import Workspace
 from simulator.pytest_plugin import AkitaWorkspace

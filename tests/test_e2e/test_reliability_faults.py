@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections import Counter
 
 import requests
+from contract_support import new_workspace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_support import TIMEOUT, new_workspace, set_faults, whole_journal
+from reliability_support import TIMEOUT, set_faults, whole_journal
 
 from contract.strategies import Journey, journeys
 from destination import AkitaClient, DeliveryReport
