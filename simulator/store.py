@@ -121,6 +121,11 @@ class Store:
     def __init__(self, path: str | None = None) -> None:
         self.path = path
         self._lock = threading.RLock()
+        # Journal entries per workspace, counted once and then kept up to date, so trimming to
+        # the cap costs the entries it removes rather than a walk over `cap` of them on every
+        # write (that walk was half the CPU of a single-message request). Only this process's
+        # writes are counted: another writing the same file at once would skew the trim.
+        self._journal_sizes: dict[str, int] = {}
         target = path if path is not None else ":memory:"
         try:
             self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
@@ -277,31 +282,46 @@ class Store:
              *(dump(entry.get(name)) for name in _JOURNAL_JSON))
             for entry in journal
         ]
-        with self._transaction() as db:
-            db.executemany(
-                "INSERT INTO messages (workspace_id, message_id, type, person, timestamp, body) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                message_rows,
-            )
-            db.executemany(
-                "INSERT INTO journal (workspace_id, at, status, type, message_id, person, "
-                "reasons, akita_message, segment_call, response) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                journal_rows,
-            )
-            if journal_rows:
-                db.execute(
-                    "DELETE FROM journal WHERE workspace_id = ? AND id <= (SELECT id FROM journal "
-                    "WHERE workspace_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
-                    (workspace_id, workspace_id, journal_cap),
+        with self._lock:
+            with self._transaction() as db:
+                db.executemany(
+                    "INSERT INTO messages (workspace_id, message_id, type, person, timestamp, "
+                    "body) VALUES (?, ?, ?, ?, ?, ?)",
+                    message_rows,
                 )
+                size = self._append_journal(db, workspace_id, journal_rows, journal_cap)
+            self._journal_sizes[workspace_id] = size  # committed: the count may be kept
+
+    def _append_journal(self, db: sqlite3.Connection, workspace_id: str,
+                        rows: list[tuple[Any, ...]], cap: int) -> int:
+        """Insert journal rows, delete the oldest beyond `cap`; the workspace's new count."""
+        size = self._journal_sizes.pop(workspace_id, None)  # re-counted if this write fails
+        if size is None:
+            [(size,)] = db.execute("SELECT COUNT(*) FROM journal WHERE workspace_id = ?",
+                                   (workspace_id,)).fetchall()
+        db.executemany(
+            "INSERT INTO journal (workspace_id, at, status, type, message_id, person, "
+            "reasons, akita_message, segment_call, response) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        size += len(rows)
+        if size > cap:
+            db.execute(
+                "DELETE FROM journal WHERE id IN (SELECT id FROM journal WHERE workspace_id = ? "
+                "ORDER BY id LIMIT ?)",
+                (workspace_id, size - cap),
+            )
+            size = cap
+        return size
 
     def clear(self, workspace_id: str | None = None) -> None:
         """Forget messages and journal of one workspace (or all); workspaces and keys remain."""
         where, params = ("WHERE workspace_id = ?", (workspace_id,)) if workspace_id else ("", ())
-        with self._transaction() as db:
+        with self._lock, self._transaction() as db:
             db.execute(f"DELETE FROM messages {where}", params)
             db.execute(f"DELETE FROM journal {where}", params)
+            self._journal_sizes.clear()  # counted again on next write
 
     def attach_segment_calls(self, workspace_id: str,
                              calls: Sequence[tuple[str, Any]]) -> list[int]:
