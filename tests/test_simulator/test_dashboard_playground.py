@@ -11,7 +11,7 @@ import pytest
 from dashboard_support import csrf_token, service, workspace
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
 from contract.strategies import invalid_segment_calls, segment_calls
 from simulator.dashboard.examples import EXAMPLES, example
@@ -93,6 +93,8 @@ _SHARED_APP = settings(suppress_health_check=[HealthCheck.function_scoped_fixtur
 def test_any_broken_call_is_named_by_its_path(
         dashboard_app: Flask, dashboard: FlaskClient, broken: tuple[dict, str]) -> None:
     call, path = broken
+    # Segment sets receivedAt itself, so the playground, like the gateway, replaces a broken one.
+    assume(path != "$.receivedAt")
     ws = service(dashboard_app).ensure_workspace("checks")
     html = play(dashboard, ws, call)
     assert outcome(html) == "invalid"
