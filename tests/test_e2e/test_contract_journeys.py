@@ -9,13 +9,14 @@ code with the simulator.
 
 from __future__ import annotations
 
-from contract_support import check_delivery, note_calls
+from contract_support import check_delivery, note_calls, over_http
 from hypothesis import given
 
 from contract.strategies import Journey, journeys
 from simulator.server import LiveServer
 
 
+@over_http
 @given(journey=journeys(min_users=1, min_accounts=1))
 def test_a_journey_ends_in_the_state_the_model_predicts(akita_server: LiveServer,
                                                         journey: Journey) -> None:
@@ -26,6 +27,7 @@ def test_a_journey_ends_in_the_state_the_model_predicts(akita_server: LiveServer
     assert all(p["reason"] for p in snapshot["pending"])
 
 
+@over_http
 @given(journey=journeys(min_users=1, min_accounts=1, shuffled=True))
 def test_a_shuffled_journey_ends_in_the_same_state(akita_server: LiveServer,
                                                    journey: Journey) -> None:

@@ -6,7 +6,7 @@ After every step both workspaces are read back and must obey the rules Akita is 
 contact in two accounts; every contact placed, or pending with a reason; sessions only from
 events and pages; as many messages applied as distinct message ids delivered since the last
 reset; and the whole state the reference model predicts from those messages. People, visitors
-and accounts come from small pools and times from a three-hour window, mostly on quarter hours,
+and accounts come from small pools and times from a two-hour window, mostly on quarter hours,
 so that placements, moves, stitching, same-instant ties and the 30-minute session edge keep
 meeting each other.
 """
@@ -18,7 +18,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
-from contract_support import client_for, new_workspace, note_calls, read_state, reset
+from contract_support import (
+    NO_EXPLAIN,
+    client_for,
+    new_workspace,
+    note_calls,
+    read_state,
+    reset,
+)
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -34,16 +41,16 @@ from reference_model import expected_view, observed_view
 from contract.timestamps import to_wire
 from simulator.server import LiveServer
 
-PEOPLE = ("ada", "grace", "linus")
-VISITORS = ("anon-1", "anon-2", "anon-3")
-ACCOUNTS = ("acme", "globex", "initech")
+PEOPLE = ("ada", "grace")
+VISITORS = ("anon-1", "anon-2")
+ACCOUNTS = ("acme", "globex")
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 WORKSPACES = 2
-STEPS = 12  # every step is a few HTTP round trips: the machine must stay quick
+STEPS = 15  # every step is a few HTTP round trips: the machine must stay quick
 
 Call = dict[str, Any]
 # Quarter hours make ties and gaps of exactly 30 minutes common; any minute, the rest.
-minutes = st.integers(0, 12).map(lambda quarter: 15 * quarter) | st.integers(0, 180)
+minutes = st.integers(0, 8).map(lambda quarter: 15 * quarter) | st.integers(0, 120)
 people = st.sampled_from(PEOPLE)
 accounts = st.sampled_from(ACCOUNTS)
 actors = st.tuples(st.none() | people, st.none() | st.sampled_from(VISITORS)).filter(any)
@@ -219,4 +226,4 @@ def check_rules(snapshot: dict[str, Any], delivered: Delivered) -> None:
 def test_any_interleaving_of_calls_resends_resets_and_switches_keeps_the_rules(
         akita_server: LiveServer) -> None:
     run_state_machine_as_test(lambda: AkitaMachine(akita_server),
-                              settings=settings(stateful_step_count=STEPS))
+                              settings=settings(stateful_step_count=STEPS, phases=NO_EXPLAIN))

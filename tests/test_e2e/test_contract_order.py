@@ -8,7 +8,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from contract_support import deliver, new_workspace, note_calls
+from contract_support import deliver, new_workspace, note_calls, over_http
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -26,6 +26,7 @@ def _deliver_in_parallel(workspace: AkitaWorkspace, parts: list[list[dict[str, A
                              parts))
 
 
+@over_http
 @given(journey=journeys(min_users=1, min_accounts=1), data=st.data())
 def test_shuffled_parallel_batches_leave_the_same_snapshot(akita_server: LiveServer,
                                                            journey: Journey,
