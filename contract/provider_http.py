@@ -8,7 +8,9 @@ so a check never crashes on a strange server: it fails and says what came back.
 from __future__ import annotations
 
 import copy
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +22,10 @@ INGEST_PATH = "/akita/v1/segment"
 # The simulator's control API: present on the simulator, absent on a real Akita.
 CONTROL_PATH = "/_sim"
 _SHOWN_CHARACTERS = 600  # of an answer's body, in a failure's explanation
+BUSY = (429, 503)  # answers that ask to be retried later
+BUSY_RETRIES = 3
+BACKOFF = 0.5  # seconds before the first retry when the answer says nothing
+MAX_WAIT = 5.0  # seconds, whatever Retry-After asks
 
 
 class ProviderError(AssertionError):
@@ -77,28 +83,46 @@ def fresh_ids(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return fresh
 
 
+def _wait(answer: requests.Response, retry: int) -> float:
+    """Seconds before retrying a busy answer: its Retry-After in seconds, else a doubling
+    backoff; never more than MAX_WAIT, so a run stays bounded."""
+    try:
+        asked = float(answer.headers.get("Retry-After", ""))
+    except ValueError:
+        asked = BACKOFF * 2**retry
+    return min(max(asked, 0.0), MAX_WAIT)
+
+
 @dataclass
 class Connection:
     """One pooled session to the server, shared by every Target of a run.
 
-    Once a request gets no answer, every later one fails at once with that same error: a check
-    that fails makes Hypothesis replay and shrink it, which must not wait out a timeout for each
-    of hundreds of examples when the server has gone away.
+    A 429 or 503 means "busy, nothing applied, try again" (Segment retries both), so each is
+    retried a few times, as Retry-After asks: a rate-limited Akita is not a broken one. Once a
+    request gets no answer at all, every later one fails at once with that same error: a failed
+    check makes Hypothesis replay and shrink it, which must not wait out a timeout for each of
+    hundreds of examples when the server has gone away.
     """
 
     session: requests.Session
     timeout: float
+    sleep: Callable[[float], None] = time.sleep
     lost: requests.RequestException | None = None
 
     def request(self, method: str, url: str, **options: Any) -> requests.Response:
-        """`session.request`, or the error that ended the connection."""
-        if self.lost is not None:
-            raise self.lost
-        try:
-            return self.session.request(method, url, timeout=self.timeout, **options)
-        except (requests.ConnectionError, requests.Timeout) as error:
-            self.lost = error
-            raise
+        """`session.request` with busy answers retried, or the error that ended the connection."""
+        for retry in range(BUSY_RETRIES + 1):
+            if self.lost is not None:
+                raise self.lost
+            try:
+                answer = self.session.request(method, url, timeout=self.timeout, **options)
+            except (requests.ConnectionError, requests.Timeout) as error:
+                self.lost = error
+                raise
+            if answer.status_code not in BUSY or retry == BUSY_RETRIES:
+                break
+            self.sleep(_wait(answer, retry))
+        return answer
 
 
 @dataclass

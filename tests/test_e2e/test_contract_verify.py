@@ -13,6 +13,7 @@ from itertools import takewhile
 from pathlib import Path
 
 import pytest
+import requests
 from broken_akitas import API_KEY, accepts_everything, fails_on_invalid_input, never_deduplicates
 from flask import Flask
 
@@ -75,6 +76,16 @@ def test_every_check_passes_against_the_simulator(akita_workspace: AkitaWorkspac
     assert RULES in marks(result.stdout)  # the control API was found and used
     assert "(seed 7, 8 examples a check)" in result.stdout
     assert akita_workspace.api_key not in result.stdout
+
+
+def test_busy_answers_are_retried_as_segment_retries_them(akita_workspace: AkitaWorkspace) -> None:
+    faults = f"{akita_workspace.server_url}/_sim/workspaces/{akita_workspace.id}/faults"
+    busy = [503, 429, 503]  # the first answers with this key; one more would fail a request
+    requests.put(faults, json={"sequence": busy, "retry_after": 0}, timeout=10).raise_for_status()
+    result = verify(akita_workspace.server_url, "--seed", "7", api_key=akita_workspace.api_key)
+    assert result.returncode == 0, result.stdout
+    counts = requests.get(faults, timeout=10).json()["counts"]
+    assert (counts["503"], counts["429"]) == (2, 1)
 
 
 def test_an_endpoint_that_accepts_everything_fails_with_what_it_answered(
