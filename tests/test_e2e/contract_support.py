@@ -14,7 +14,7 @@ from typing import Any
 
 import requests
 from hypothesis import Phase, note, settings
-from reference_model import View, expected_view, observed_view
+from reference_model import View, differences, expected_view, observed_view
 
 from contract.limits import MAX_BATCH_MESSAGES
 from destination import AkitaClient, DeliveryReport, prepare
@@ -108,5 +108,6 @@ def check_delivery(server: LiveServer, calls: list[dict[str, Any]],
     first = {m["message_id"]: m for m in reversed(messages)}  # the first copy of each id
     assert accepted_messages(workspace) == first, "Akita received other messages than prepare's"
     snapshot = workspace.state()
-    assert observed_view(snapshot) == model(messages)
+    mismatches = differences(observed_view(snapshot), model(messages))
+    assert not mismatches, "Akita and the model disagree:\n" + "\n".join(mismatches)
     return snapshot

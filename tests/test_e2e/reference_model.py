@@ -7,7 +7,7 @@ produces a `View`: the part of a snapshot the rules decide, in plain sets and di
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -111,3 +111,21 @@ def observed_view(snapshot: dict[str, Any]) -> View:
     return View(accounts, members, contacts, visitors,
                 {actor: _as_text(runs) for actor, runs in sessions.items()},
                 snapshot["counts"]["messages"])
+
+
+def differences(observed: View, expected: View) -> list[str]:
+    """Where Akita's view and the model's part, key by key, for a failure message that reads
+    without a debugger (helper modules get no pytest assertion rewriting)."""
+    found = []
+    for field in fields(View):
+        seen, wanted = getattr(observed, field.name), getattr(expected, field.name)
+        if seen == wanted:
+            continue
+        if isinstance(seen, dict):
+            for key in sorted(set(seen) | set(wanted), key=str):
+                if seen.get(key) != wanted.get(key):
+                    found.append(f"{field.name}[{key!r}]: Akita has {seen.get(key, '(none)')!r}, "
+                                 f"the model expects {wanted.get(key, '(none)')!r}")
+        else:
+            found.append(f"{field.name}: Akita has {seen!r}, the model expects {wanted!r}")
+    return found
