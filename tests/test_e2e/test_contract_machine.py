@@ -114,6 +114,7 @@ class AkitaMachine(RuleBasedStateMachine):
         self.changed.add(self.current)
 
     def _make(self, call: Call, hold: bool) -> Call:
+        """Send the call now, or hold it back for `release_held` to deliver out of order."""
         if hold:
             self.held.append(call)
         else:
