@@ -6,15 +6,18 @@ Hypothesis profiles, chosen with HYPOTHESIS_PROFILE (default "dev"):
   examples but still inside the five-minute budget of the whole suite; a failure prints the
   blob that reproduces it (@reproduce_failure).
 No deadline in either: timings on a shared machine are noise, and performance has benchmarks.
+Neither runs the "explain" phase: it replays a failure under a line tracer, which over HTTP can
+outlast the test timeout and lose the shrunk case it was meant to explain.
 """
 
 from __future__ import annotations
 
 import os
 
-from hypothesis import settings
+from hypothesis import Phase, settings
 
-settings.register_profile("dev", max_examples=25, deadline=None)
+_PHASES = tuple(phase for phase in Phase if phase is not Phase.explain)
+settings.register_profile("dev", max_examples=25, deadline=None, phases=_PHASES)
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True,
-                          print_blob=True)
+                          print_blob=True, phases=_PHASES)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
