@@ -1,9 +1,9 @@
-"""Realistic values, and the fields each Segment library wraps around a call.
+"""Realistic values for the contract's strategies.
 
 The building blocks of `contract.strategies` and `contract.journeys`, kept in one place so that
 single calls and whole journeys look alike: names in many scripts (Arabic and Hebrew run right
-to left), emails, nested traits, numbers at the edges of what JSON carries, and timestamps and
-message ids written exactly the way each library writes them.
+to left), emails, nested traits, numbers at the edges of what JSON carries, and timestamps
+written exactly the way each library writes them.
 
 Factories whose strategy depends on nothing drawn are cached: a strategy is immutable, and one
 built anew inside every draw is validated anew by Hypothesis every time, which made generation
@@ -12,7 +12,7 @@ several times slower.
 
 from __future__ import annotations
 
-import uuid
+import copy
 from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
 from typing import Any
@@ -26,11 +26,6 @@ JSON_SAFE_INT = 2**53 - 1
 
 JS, PYTHON, NODE, HTTP = "analytics.js", "analytics-python", "analytics-node", "http"
 LIBRARIES = (JS, PYTHON, NODE, HTTP)  # HTTP: a service calling the Tracking API by hand
-_LIBRARY_CONTEXT = {
-    JS: {"name": "analytics.js", "version": "npm:next-1.70.0"},
-    PYTHON: {"name": "analytics-python", "version": "2.4.0"},
-    NODE: {"name": "@segment/analytics-node", "version": "3.1.0"},
-}
 
 PERSON_NAMES = ("Ada Lovelace", "Zoë Ångström", "ليلى حداد", "נועה כהן", "山田 太郎", "王小明",
                 "김민준", "Ἀριστοτέλης", "Renée \"Ren\" O'Brien", "Mx. 🦊 Fox")
@@ -44,18 +39,11 @@ _EMAIL_DOMAINS = ("example.com", "example.org", "bücher.example", "例え.jp", 
 _TRAIT_KEYS = ("title", "company_size", "favourite colour", "名前", "الدور", "a.b", "$special")
 _PAGES = (("/", "Home"), ("/pricing", "Pricing"), ("/docs/getting-started", "Getting started"),
           ("/ar/الأسعار", "الأسعار"), ("/he/מחירים", "מחירים"), ("/ja/料金", "料金"))
-_LOCALES = (("en-US", "America/Los_Angeles"), ("ar-EG", "Africa/Cairo"),
-            ("he-IL", "Asia/Jerusalem"), ("ja-JP", "Asia/Tokyo"), ("hi-IN", "Asia/Kolkata"))
-_USER_AGENTS = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 Safari/605.1.15",
-                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/124.0.0.0 Safari/537.36")
-_INTEGRATIONS = ({}, {"All": True}, {"All": False, "Akita": True}, {"Salesforce": False},
-                 {"Google Analytics": {"clientId": "1033501218.1368477899"}})
 
 # Offsets a caller in local time produces: UTC written as +00:00, half and quarter hours, and
 # both ends of the range.
 ZONES = tuple(timedelta(minutes=m) for m in (0, 330, -480, 540, -210, 345, 840, -660))
 EARLIEST, LATEST = datetime(2015, 1, 1), datetime(2035, 12, 31)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @cache
@@ -207,98 +195,22 @@ def event_names() -> st.SearchStrategy[str]:
     return st.sampled_from(EVENT_NAMES) | st.text(min_size=1, max_size=30)
 
 
+PAGE_VIEWS = tuple(
+    {"path": path, "referrer": referrer, "search": search, "title": title,
+     "url": f"https://app.example.com{path}{search}"}
+    for path, title in _PAGES
+    for search in ("", "?utm_source=newsletter", "?q=%D8%B3%D8%B9%D8%B1")
+    for referrer in ("", "https://www.google.com/", "https://news.example/")
+)
+
+
+def copies_of(values: tuple[Any, ...]) -> st.SearchStrategy[Any]:
+    """A fresh copy of one of `values`: a single choice however nested the value, and no two
+    drawn messages share a mutable part that a test could change in both."""
+    return st.sampled_from(range(len(values))).map(lambda index: copy.deepcopy(values[index]))
+
+
 @cache
-@st.composite
-def page_views(draw: st.DrawFn) -> dict[str, str]:
+def page_views() -> st.SearchStrategy[dict[str, str]]:
     """What a browser knows about a page (path, referrer, search, title, url), consistent."""
-    path, title = draw(st.sampled_from(_PAGES))
-    search = draw(st.sampled_from(("", "?utm_source=newsletter", "?q=%D8%B3%D8%B9%D8%B1")))
-    referrer = draw(st.sampled_from(("", "https://www.google.com/", "https://news.example/")))
-    return {"path": path, "referrer": referrer, "search": search, "title": title,
-            "url": f"https://app.example.com{path}{search}"}
-
-
-def id_as_sent(library: str, value: str | int | None) -> str | int | None:
-    """An id as `library` puts it on the wire: analytics-python stringifies, others keep it."""
-    return str(value) if library == PYTHON and value is not None else value
-
-
-def identity_fields(library: str, user_id: str | int | None,
-                    anonymous_id: str | None) -> dict[str, Any]:
-    """userId and anonymousId as `library` writes them: analytics-python sends the absent one
-    as null, the others leave it out."""
-    if library == PYTHON:
-        return {"userId": id_as_sent(library, user_id), "anonymousId": anonymous_id}
-    return {key: value for key, value in (("userId", user_id), ("anonymousId", anonymous_id))
-            if value is not None}
-
-
-def message_id(library: str, token: uuid.UUID, moment: datetime) -> str:
-    """The messageId `library` would make from a random `token` at `moment`."""
-    if library == JS:
-        return f"ajs-next-{token.hex}"
-    if library == NODE:
-        return f"node-next-{(moment - _EPOCH) // timedelta(milliseconds=1)}-{token}"
-    return str(token)
-
-
-@st.composite
-def envelopes(draw: st.DrawFn, library: str, *, moment: datetime, token: uuid.UUID,
-              page: dict[str, str] | None = None) -> dict[str, Any]:
-    """The fields `library` sends with every call, ids aside: messageId, timestamp, context
-    (library, and a browser's page, locale and user agent), integrations, and what else it adds
-    (analytics-node's `_metadata`, a hand-rolled client's `version` and `channel`)."""
-    zone = draw(st.sampled_from(ZONES)) if library in (PYTHON, HTTP) else ZONES[0]
-    fields: dict[str, Any] = {"messageId": message_id(library, token, moment),
-                              "timestamp": write_timestamp(moment, library, zone),
-                              "integrations": dict(draw(st.sampled_from(_INTEGRATIONS)))}
-    if library == HTTP:  # the Spec documents channel inside context; clients send it on top too
-        fields["context"] = {"ip": "203.0.113.7"}
-        fields["version"] = draw(st.sampled_from(("1.1", 2, 1.1)))
-        channel = draw(st.sampled_from((None, fields, fields["context"])))
-        if channel is not None:
-            channel["channel"] = "server"
-        return fields
-    fields["context"] = {"library": dict(_LIBRARY_CONTEXT[library])}
-    if library == NODE:
-        fields["_metadata"] = {"nodeVersion": "20.11.1", "jsRuntime": "node"}
-    if library == JS:
-        locale, zone_name = draw(st.sampled_from(_LOCALES))
-        fields["context"].update(page=page or draw(page_views()), locale=locale,
-                                 timezone=zone_name, userAgent=draw(st.sampled_from(_USER_AGENTS)))
-        fields["_metadata"] = {"bundled": ["Segment.io"], "unbundled": [], "bundledIds": []}
-    return fields
-
-
-_STRINGIFIED = ("userId", "previousId", "groupId")  # the ids analytics-python stringifies
-
-
-@st.composite
-def calls(draw: st.DrawFn, library: str, kind: str, *, user_id: str | int | None,
-          anonymous_id: str | None, moment: datetime, token: uuid.UUID, body: dict[str, Any],
-          context_group_id: str | int | None = None) -> dict[str, Any]:
-    """A `kind` call as `library` sends it, around the call type's own fields in `body`.
-
-    A page's properties carry the page view; analytics-node copies a page's category into them;
-    analytics-python sends an absent name or category as null where the others leave it out.
-    """
-    view = draw(page_views()) if kind == "page" or library == JS else None
-    call: dict[str, Any] = {"type": kind}
-    if kind != "alias":  # alias names its two ids in its body
-        call.update(identity_fields(library, user_id, anonymous_id))
-    call.update(draw(envelopes(library, moment=moment, token=token, page=view)))
-    body = {key: id_as_sent(library, value) if key in _STRINGIFIED else value
-            for key, value in body.items()}
-    if kind in ("page", "screen"):
-        body["properties"] = {**body.get("properties", {}), **(view or {})}
-        if library == NODE and body.get("category") is not None:
-            body["properties"]["category"] = body["category"]
-        for key in ("name", "category"):
-            if library == PYTHON:
-                body.setdefault(key, None)
-            elif body.get(key, "") is None:
-                del body[key]
-    call.update(body)
-    if context_group_id is not None:
-        call["context"]["groupId"] = context_group_id
-    return call
+    return copies_of(PAGE_VIEWS)

@@ -27,18 +27,18 @@ from contract.samples import (
     account_ids,
     account_traits,
     anonymous_ids,
-    calls,
     custom_fields,
     emails,
     event_names,
     event_properties,
-    message_id,
     moments,
     names,
+    page_views,
     person_traits,
     timestamps,
     user_ids,
 )
+from contract.senders import message_id, senders, write_call
 from contract.timestamps import to_wire
 from contract.validation import AKITA_MESSAGE_TYPES, SEGMENT_CALL_TYPES
 
@@ -69,11 +69,11 @@ _SCREEN_NAMES = (None, "Home", "Settings", "設定", "הגדרות")
 _CATEGORIES = (None, "Marketing", "Docs", "設定")
 
 
-def _libraries_for(kind: str, libraries: Sequence[str]) -> list[str]:
+def _libraries_for(kind: str, libraries: Sequence[str]) -> tuple[str, ...]:
     unknown = set(libraries) - set(LIBRARIES)
     if unknown:
         raise InvalidArgument(f"unknown libraries {sorted(unknown)}; choose from {LIBRARIES}")
-    allowed = [lib for lib in libraries if kind != "screen" or lib in _SCREEN_LIBRARIES]
+    allowed = tuple(lib for lib in libraries if kind != "screen" or lib in _SCREEN_LIBRARIES)
     if not allowed:
         raise InvalidArgument(f"none of {list(libraries)} sends a {kind} call")
     return allowed
@@ -109,15 +109,17 @@ def _bodies(draw: st.DrawFn, kind: str, library: str) -> Call:
 
 
 @st.composite
-def _segment_calls(draw: st.DrawFn, kind: str, libraries: Sequence[str]) -> Call:
-    library = draw(st.sampled_from(libraries))
+def _segment_calls(draw: st.DrawFn, kind: str, libraries: tuple[str, ...]) -> Call:
+    sender = draw(senders(libraries=libraries))
+    library = sender.library
     user_id, anonymous_id = (None, None) if kind == "alias" else draw(_identities(library))
     placed = kind not in ("group", "alias") and draw(st.booleans())
-    return draw(calls(
-        library, kind, user_id=user_id, anonymous_id=anonymous_id, moment=draw(moments()),
+    return write_call(
+        sender, kind, user_id=user_id, anonymous_id=anonymous_id, moment=draw(moments()),
         token=draw(st.uuids(version=4)), body=draw(_bodies(kind, library)),
+        page=draw(page_views()) if kind == "page" else None,
         context_group_id=draw(account_ids(numeric=library == HTTP)) if placed else None,
-    ))
+    )
 
 
 def _strategy(kind: str, libraries: Sequence[str]) -> st.SearchStrategy[Call]:
