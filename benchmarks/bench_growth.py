@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -31,8 +32,6 @@ MEASURES = ("replay s", "contact sessions ms", "snapshot ms", "contact page ms",
 
 def run(mode: Mode, workdir: Path) -> list[Table]:
     """One row per size, then one row of growth ratios per step."""
-    import subprocess
-
     table = Table("Growth with stored messages", ("messages", *MEASURES))
     costs: dict[str, list[float]] = {name: [] for name in MEASURES}
     for size in mode.sizes:

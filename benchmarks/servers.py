@@ -15,6 +15,7 @@ stall the server (waitress warns about its queue depth under load).
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import time
@@ -72,8 +73,6 @@ def _command(name: str, port: int, db: Path) -> list[str]:
 
 
 def _free_port() -> int:
-    import socket
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -100,8 +99,6 @@ def serving(name: str, workdir: Path) -> Iterator[Running]:
 
 
 def _wait_until_listening(process: subprocess.Popen[bytes], port: int, log: Path) -> str:
-    import socket
-
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
