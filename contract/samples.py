@@ -40,6 +40,14 @@ _TRAIT_KEYS = ("title", "company_size", "favourite colour", "名前", "الدو�
 _PAGES = (("/", "Home"), ("/pricing", "Pricing"), ("/docs/getting-started", "Getting started"),
           ("/ar/الأسعار", "الأسعار"), ("/he/מחירים", "מחירים"), ("/ja/料金", "料金"))
 
+PAGE_VIEWS = tuple(  # what a browser knows about a page, consistent
+    {"path": path, "referrer": referrer, "search": search, "title": title,
+     "url": f"https://app.example.com{path}{search}"}
+    for path, title in _PAGES
+    for search in ("", "?utm_source=newsletter", "?q=%D8%B3%D8%B9%D8%B1")
+    for referrer in ("", "https://www.google.com/", "https://news.example/")
+)
+
 # Offsets a caller in local time produces: UTC written as +00:00, half and quarter hours, and
 # both ends of the range.
 ZONES = tuple(timedelta(minutes=m) for m in (0, 330, -480, 540, -210, 345, 840, -660))
@@ -193,15 +201,6 @@ def event_properties() -> st.SearchStrategy[dict[str, Any]]:
 def event_names() -> st.SearchStrategy[str]:
     """Event names as tracking plans spell them, in several scripts, or any non-empty text."""
     return st.sampled_from(EVENT_NAMES) | st.text(min_size=1, max_size=30)
-
-
-PAGE_VIEWS = tuple(
-    {"path": path, "referrer": referrer, "search": search, "title": title,
-     "url": f"https://app.example.com{path}{search}"}
-    for path, title in _PAGES
-    for search in ("", "?utm_source=newsletter", "?q=%D8%B3%D8%B9%D8%B1")
-    for referrer in ("", "https://www.google.com/", "https://news.example/")
-)
 
 
 def copies_of(values: tuple[Any, ...]) -> st.SearchStrategy[Any]:

@@ -111,6 +111,7 @@ def _as_sent(library: str, value: Any) -> Any:
 
 
 def _identity(library: str, user_id: str | int | None, anonymous_id: str | None) -> dict[str, Any]:
+    """analytics-python sends both ids, an absent one as null; the others leave it out."""
     if library == PYTHON:
         return {"userId": _as_sent(library, user_id), "anonymousId": anonymous_id}
     return {key: value for key, value in (("userId", user_id), ("anonymousId", anonymous_id))
@@ -139,7 +140,7 @@ def write_call(sender: Sender, kind: str, *, user_id: str | int | None,
     call.update(messageId=message_id(library, token, moment),
                 timestamp=write_timestamp(moment, library, sender.zone), context=context,
                 integrations=copy.deepcopy(sender.integrations), **copy.deepcopy(sender.extra))
-    body = {key: _as_sent(library, value) if key in _STRINGIFIED else value
+    body = {key: _as_sent(library, value) if key in _STRINGIFIED else copy.deepcopy(value)
             for key, value in body.items()}
     if kind in ("page", "screen"):
         body["properties"] = {**body.get("properties", {}), **(page or {})}

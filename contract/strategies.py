@@ -4,8 +4,9 @@ Segment calls of every type, shaped as analytics.js, analytics-python, analytics
 hand-rolled HTTP client really send them; batches of them; invalid calls, each paired with the
 one JSON path that makes it invalid; valid and invalid Akita messages; and, from
 `contract.journeys`, whole customer journeys. Every function returns a strategy; options are
-keyword-only. This package's only Hypothesis imports live here and in the modules these build on
-(`contract.samples`, `contract.breakages`, `contract.journeys`).
+keyword-only. The package imports Hypothesis only here and in the modules these build on:
+`samples` (values), `senders` (how each library writes a call), `breakages` (one broken field
+at a time) and `journeys` with `journey_plans` and `journey_steps`.
 """
 
 from __future__ import annotations
