@@ -101,6 +101,7 @@ def person_steps(plan: PersonPlan, *, index: int, user_id: str, anonymous_id: st
         at = times[0] if times else plan.start
     sender = backend if plan.server_side else plan.browser
     known_anonymous_id = None if plan.server_side else anonymous_id  # stitching aside
+    placed_at: list[tuple[int, int]] = []  # (when, account index), in time order
 
     def said(moment: int, kind: str, body: dict[str, Any]) -> Step:
         return Step(moment, kind, user_id, known_anonymous_id, sender, body)
@@ -112,7 +113,7 @@ def person_steps(plan: PersonPlan, *, index: int, user_id: str, anonymous_id: st
 
     traits = {"email": f"person{index + 1}@example.com", **copy.deepcopy(plan.traits)}
     identify = Step(at, "identify", user_id, anonymous_id, sender, {"traits": dict(traits)})
-    steps, latest, placed_at = [identify], identify, []
+    steps, latest = [identify], identify
     if how == "trait":
         identify.body["traits"]["groupId"] = accounts[account]
     elif how == "context":
