@@ -15,14 +15,19 @@ MAX_BATCH_MESSAGES = 2500
 MAX_MESSAGE_ID_LENGTH = 100
 
 
-def encoded_size(payload: Any) -> int:
-    """Bytes of `payload` as compact UTF-8 JSON: how big it is on the wire, whoever indents it.
+def encoded(payload: Any) -> bytes:
+    """`payload` as compact UTF-8 JSON: what goes on the wire, whoever indents it.
 
-    A body may escape a lone surrogate (`"\\ud800"`) and json.loads keeps it; it is measured
-    rather than allowed to crash the validator that measures it.
+    A body may escape a lone surrogate (`"\\ud800"`) and json.loads keeps it; it is encoded as
+    its three bytes rather than allowed to crash whatever measures it.
     """
     text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-    return len(text.encode("utf-8", "surrogatepass"))
+    return text.encode("utf-8", "surrogatepass")
+
+
+def encoded_size(payload: Any) -> int:
+    """Bytes of `payload` on the wire (see `encoded`)."""
+    return len(encoded(payload))
 
 
 MAX_NESTING = 64

@@ -15,6 +15,7 @@ payload is reported, not only the first, and sizes are checked here because JSON
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from importlib import resources
 from typing import Any
@@ -28,6 +29,7 @@ from contract.limits import (
     MAX_BATCH_MESSAGES,
     MAX_MESSAGE_BYTES,
     MAX_NESTING,
+    encoded,
     encoded_size,
     too_deep,
 )
@@ -139,6 +141,25 @@ def _schema_problems(schema: str, payload: Any, root: str) -> list[Problem]:
     return sorted(found)
 
 
+# A lone surrogate, once encoded with "surrogatepass", is the only source of these byte pairs:
+# UTF-8 proper never encodes U+D800..U+DFFF. One scan of bytes already made for the size check.
+_SURROGATE_BYTES = re.compile(rb"\xed[\xa0-\xbf]")
+
+
+def _lone_surrogates(value: Any, parts: tuple[str | int, ...] = ()) -> Iterator[list[str | int]]:
+    """Paths of keys and strings holding a lone surrogate (walked only once one was found)."""
+    if isinstance(value, str):
+        if not value.isascii() and any("\ud800" <= char <= "\udfff" for char in value):
+            yield list(parts)
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            yield from _lone_surrogates(key, (*parts, key))
+            yield from _lone_surrogates(child, (*parts, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _lone_surrogates(child, (*parts, index))
+
+
 def _typed_problems(payload: Any, side: str, types: tuple[str, ...], root: str) -> list[Problem]:
     """Validate one call or message against the schema its `type` names."""
     if not isinstance(payload, dict):
@@ -156,7 +177,12 @@ def _typed_problems(payload: Any, side: str, types: tuple[str, ...], root: str) 
     if deep is not None:  # measured no further: serialising it could exhaust recursion
         return [*problems, Problem(json_path(deep, root), "nests objects and arrays more than "
                                                           f"{MAX_NESTING} levels deep")]
-    size = encoded_size(payload)
+    data = encoded(payload)
+    if _SURROGATE_BYTES.search(data):
+        problems.extend(Problem(json_path(parts, root), "contains a lone UTF-16 surrogate, which "
+                                                        "is not Unicode text")
+                        for parts in _lone_surrogates(payload))
+    size = len(data)
     if size > MAX_MESSAGE_BYTES:
         problems.append(Problem(root, f"is {size:,} bytes; a single message may be at most "
                                       f"{MAX_MESSAGE_BYTES:,} bytes (32 KB)", "too_large"))

@@ -98,7 +98,23 @@ def _now() -> str:
 
 
 def _dump(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """Compact JSON, readable in the file; ASCII-escaped when the value holds a lone surrogate,
+    which JSON can carry (a rejected message may) but SQLite's UTF-8 text cannot."""
+    if value is None:
+        return None
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, separators=(",", ":"))
+    return text
+
+
+def _text(value: Any) -> Any:
+    """A plain column's value, with any lone surrogate written as its escape (`\\ud800`)."""
+    if isinstance(value, str) and not value.isascii():
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
 
 
 def _load(text: str | None) -> Any:
@@ -276,8 +292,8 @@ class Store:
         ]
         at = _now()
         journal_rows = [
-            (workspace_id, entry.get("at", at), entry["status"], entry.get("type"),
-             entry.get("message_id"), entry.get("person"),
+            (workspace_id, entry.get("at", at), entry["status"], _text(entry.get("type")),
+             _text(entry.get("message_id")), _text(entry.get("person")),
              _dump(list(entry["reasons"])) if entry.get("reasons") else "[]",
              *(dump(entry.get(name)) for name in _JOURNAL_JSON))
             for entry in journal

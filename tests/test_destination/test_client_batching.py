@@ -66,12 +66,14 @@ def test_the_queue_cuts_by_count_and_bytes_and_always_lets_one_item_leave() -> N
     assert queue.take() == [] and len(queue) == 0
 
 
-def test_the_wire_form_keeps_lone_surrogates_as_json_escapes(akita: FakeAkita,
-                                                             make_client: MakeClient) -> None:
-    call = tracks(1)[0] | {"properties": {"odd": "x\ud800y", "fine": "zoë"}}
-    assert make_client().deliver([call]).ok
-    assert b"\\ud800" in akita.raw[0] and "zoë".encode() in akita.raw[0]
-    assert akita.bodies[0]["batch"][0]["properties"] == {"odd": "x\ud800y", "fine": "zoë"}
+def test_a_lone_surrogate_is_named_locally_and_never_sent(akita: FakeAkita,
+                                                         make_client: MakeClient) -> None:
+    odd, fine = (tracks(2)[0] | {"properties": {"odd": "x\ud800y"}},
+                 tracks(2)[1] | {"properties": {"fine": "zoë"}})
+    [rejected, delivered] = make_client().deliver([odd, fine]).records
+    assert (rejected.status, rejected.path) == ("invalid", "$.properties.odd")
+    assert delivered.status == "delivered"
+    assert [m["properties"] for m in akita.bodies[0]["batch"]] == [{"fine": "zoë"}]
 
 
 def test_the_interval_flushes_without_being_asked(akita: FakeAkita,
