@@ -229,7 +229,8 @@ class Store:
         """Every workspace (or the one named), oldest first, without its key hash."""
         where, params = ("WHERE id = ?", (workspace_id,)) if workspace_id else ("", ())
         rows = self._read(
-            f"SELECT id, name, created_at FROM workspaces {where} ORDER BY created_at, rowid", params
+            f"SELECT id, name, created_at FROM workspaces {where} ORDER BY created_at, rowid",
+            params,
         )
         return [{"id": i, "name": n, "created_at": c} for i, n, c in rows]
 
