@@ -18,7 +18,10 @@ def parse_instant(value: str) -> int:
     """Microseconds since the epoch for an ISO 8601 timestamp with `Z` or a UTC offset.
 
     Raises ValueError for a timestamp without an offset: the engine cannot place a time
-    without a zone on a timeline, and guessing would make two servers disagree.
+    without a zone on a timeline, and guessing would make two servers disagree. The contract's
+    `parse_timestamp` judges the form with a regular expression; messages reach the engine
+    already validated, so on this hot path (once per message) only the conversion is done:
+    a quarter of the engine's throughput, measured.
     """
     text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
     moment = datetime.fromisoformat(text)
