@@ -13,6 +13,7 @@ close a guess came to a real key.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 import secrets
@@ -49,6 +50,23 @@ class KeyInUse(SimulatorError):
     status = 409
     code = "key_in_use"
     message = "that API key already belongs to a workspace"
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while building millions of objects that form no cycles.
+
+    Each full collection walks every live object, and building a million-message workspace's
+    state or snapshot set off enough of them to grow cost faster than n log n (a snapshot of
+    300k messages: 1.9 s with it, 0.9 s without). Reference counting still frees everything.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def hash_key(api_key: str) -> str:
@@ -155,8 +173,9 @@ class Simulator:
         now applies to what arrives next.
         """
         engine = Workspace(session_timeout=self.session_timeout, strict_accounts=False)
-        for chunk in self.store.messages(workspace_id):
-            engine.apply(chunk)
+        with _collector_paused():
+            for chunk in self.store.messages(workspace_id):
+                engine.apply(chunk)
         engine.strict_accounts = self.strict_accounts
         return engine
 
@@ -171,7 +190,7 @@ class Simulator:
 
     def snapshot(self, workspace_id: str) -> dict[str, Any]:
         """Everything the workspace knows, JSON-ready and deterministically ordered."""
-        with self._state(workspace_id) as engine:
+        with self._state(workspace_id) as engine, _collector_paused():
             return engine.snapshot()
 
     def contacts(self, workspace_id: str) -> list[dict[str, Any]]:
