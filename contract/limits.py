@@ -40,20 +40,37 @@ message, a batch with one such message rejects that message, not the whole batch
 """
 
 
+def nests_deeper(payload: Any, limit: int) -> bool:
+    """Whether objects and arrays nest more than `limit` levels deep (the payload is level 1).
+
+    Walked level by level, without recursion, so any depth Python could parse is measured; no
+    paths are built, since nearly every payload passes (the ingest path asks for every message).
+    """
+    level = [payload] if isinstance(payload, dict | list) else []
+    for _ in range(limit):
+        level = [child
+                 for container in level
+                 for child in (container.values() if isinstance(container, dict) else container)
+                 if isinstance(child, dict | list)]
+        if not level:
+            return False
+    return True
+
+
 def too_deep(payload: Any, limit: int = MAX_NESTING) -> list[str | int] | None:
     """The path of the first object or array nested deeper than `limit`, else None.
 
-    Walked level by level, without recursion, so any depth Python could parse is measured.
+    The cheap walk answers for nearly every payload; only a failing one is walked again with
+    paths, to name where it goes too deep.
     """
-    level: list[tuple[Any, list[str | int]]] = (
-        [(payload, [])] if isinstance(payload, dict | list) else [])
+    if not nests_deeper(payload, limit):
+        return None
+    level: list[tuple[Any, list[str | int]]] = [(payload, [])]
     for _ in range(limit):
         deeper = []
         for container, parts in level:
             children = container.items() if isinstance(container, dict) else enumerate(container)
             deeper.extend((child, [*parts, key]) for key, child in children
                           if isinstance(child, dict | list))
-        if not deeper:
-            return None
         level = deeper
     return level[0][1]

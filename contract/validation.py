@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
@@ -160,23 +160,29 @@ def _lone_surrogates(value: Any, parts: tuple[str | int, ...] = ()) -> Iterator[
             yield from _lone_surrogates(child, (*parts, index))
 
 
-def _typed_problems(payload: Any, side: str, types: tuple[str, ...], root: str) -> list[Problem]:
-    """Validate one call or message against the schema its `type` names."""
+def _checked(payload: Any, side: str, types: tuple[str, ...], root: str
+             ) -> tuple[list[Problem], int | None]:
+    """Validate one call or message against the schema its `type` names; with its size in
+    bytes, measured once here so that a batch's size can be added up from its items' (None
+    when it was not measured: it is not a message, or serialising it could exhaust recursion)."""
     if not isinstance(payload, dict):
-        return [Problem(root, f"must be an object, not {_describe(payload)}")]
+        return [Problem(root, f"must be an object, not {_describe(payload)}")], None
     kind = payload.get("type")
     if kind not in types:
         if "type" not in payload:
-            return [Problem(json_path(["type"], root), f"is required; one of {', '.join(types)}")]
-        unsupported = isinstance(kind, str)
-        return [Problem(json_path(["type"], root),
-                        f"unknown type {json.dumps(kind)}; expected one of {', '.join(types)}",
-                        "unsupported_type" if unsupported else "invalid")]
+            problem = Problem(json_path(["type"], root), f"is required; one of {', '.join(types)}")
+        else:
+            problem = Problem(json_path(["type"], root),
+                              f"unknown type {json.dumps(kind)}; expected one of "
+                              f"{', '.join(types)}",
+                              "unsupported_type" if isinstance(kind, str) else "invalid")
+        return [problem], None
     problems = _schema_problems(f"{side}/{kind}", payload, root)
     deep = too_deep(payload)
     if deep is not None:  # measured no further: serialising it could exhaust recursion
         return [*problems, Problem(json_path(deep, root), "nests objects and arrays more than "
-                                                          f"{MAX_NESTING} levels deep")]
+                                                          f"{MAX_NESTING} levels deep")
+                ], None
     data = encoded(payload)
     if _SURROGATE_BYTES.search(data):
         problems.extend(Problem(json_path(parts, root), "contains a lone UTF-16 surrogate, which "
@@ -186,12 +192,10 @@ def _typed_problems(payload: Any, side: str, types: tuple[str, ...], root: str) 
     if size > MAX_MESSAGE_BYTES:
         problems.append(Problem(root, f"is {size:,} bytes; a single message may be at most "
                                       f"{MAX_MESSAGE_BYTES:,} bytes (32 KB)", "too_large"))
-    return problems
+    return problems, size
 
 
-def _batch_problems(
-    body: Any, side: str, item: Callable[[Any, str], list[Problem]]
-) -> list[Problem]:
+def _batch_problems(body: Any, side: str, types: tuple[str, ...]) -> list[Problem]:
     if not isinstance(body, dict):
         return [Problem("$", f"must be an object with a \"batch\" array, not {_describe(body)}")]
     problems = _schema_problems(f"{side}/batch", body, "$")
@@ -201,14 +205,18 @@ def _batch_problems(
     if len(batch) > MAX_BATCH_MESSAGES:
         problems.append(Problem("$.batch", f"holds {len(batch):,} messages; a batch may hold at "
                                            f"most {MAX_BATCH_MESSAGES:,}", "too_large"))
-    size = encoded_size(body)
+    item_problems: list[Problem] = []
+    # Compact JSON of the body is its envelope with items and commas inside the empty array.
+    size = encoded_size({**body, "batch": []}) + max(len(batch) - 1, 0)
+    for index, entry in enumerate(batch):
+        found, entry_size = _checked(entry, side, types, f"$.batch[{index}]")
+        item_problems.extend(found)
+        size += encoded_size(entry) if entry_size is None else entry_size
     if size > MAX_BATCH_BYTES:
         problems.append(Problem("$", f"is {size:,} bytes; a batch may be at most "
                                      f"{MAX_BATCH_BYTES:,} bytes (500 KB)", "too_large"))
     problems = [p for p in problems if not p.path.startswith("$.batch[")]  # reported per item
-    for index, entry in enumerate(batch):
-        problems.extend(item(entry, f"$.batch[{index}]"))
-    return problems
+    return [*problems, *item_problems]
 
 
 def validate_segment_call(call: Any, *, root: str = "$") -> list[Problem]:
@@ -216,22 +224,22 @@ def validate_segment_call(call: Any, *, root: str = "$") -> list[Problem]:
 
     An empty list means the call is valid.
     """
-    return _typed_problems(call, "segment", SEGMENT_CALL_TYPES, root)
+    return _checked(call, "segment", SEGMENT_CALL_TYPES, root)[0]
 
 
 def validate_segment_batch(body: Any) -> list[Problem]:
     """Every problem of a Segment `{"batch": [...]}` body, each call's under `$.batch[i]`."""
-    return _batch_problems(body, "segment", lambda c, r: validate_segment_call(c, root=r))
+    return _batch_problems(body, "segment", SEGMENT_CALL_TYPES)
 
 
 def validate_akita_message(message: Any, *, root: str = "$") -> list[Problem]:
     """Every problem of one Akita message (contact, account, event, page); [] if valid."""
-    return _typed_problems(message, "akita", AKITA_MESSAGE_TYPES, root)
+    return _checked(message, "akita", AKITA_MESSAGE_TYPES, root)[0]
 
 
 def validate_akita_batch(body: Any) -> list[Problem]:
     """Every problem of an Akita ingest body, each message's under `$.batch[i]`."""
-    return _batch_problems(body, "akita", lambda m, r: validate_akita_message(m, root=r))
+    return _batch_problems(body, "akita", AKITA_MESSAGE_TYPES)
 
 
 def validate_against(schema: str, payload: Any) -> list[Problem]:

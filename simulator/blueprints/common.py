@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app, request
 
+from contract.limits import nests_deeper
 from simulator.errors import BadRequest, PayloadTooLarge, Unauthorized, UnsupportedMediaType
 from simulator.service import Simulator
 
@@ -54,23 +55,6 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _depth_exceeds(value: Any, limit: int) -> bool:
-    """Whether arrays and objects nest deeper than `limit`, walked level by level (no recursion).
-
-    Python parses JSON a thousand levels deep, but validating, storing and showing such a body
-    recurses further and would fail with a 500; a fixed limit turns that into a 400 up front.
-    """
-    level = [value] if isinstance(value, dict | list) else []
-    for _ in range(limit):
-        level = [child
-                 for container in level
-                 for child in (container.values() if isinstance(container, dict) else container)
-                 if isinstance(child, dict | list)]
-        if not level:
-            return False
-    return True
-
-
 def json_body(max_bytes: int) -> Any:
     """The request body as JSON, refusing oversize bodies before a byte of them is read.
 
@@ -107,6 +91,8 @@ def json_body(max_bytes: int) -> Any:
         raise InvalidJSON(f"the body is not valid JSON: {error}") from error
     except RecursionError as error:
         raise InvalidJSON(_TOO_DEEP) from error
-    if _depth_exceeds(body, MAX_DEPTH):
+    # Python parses JSON a thousand levels deep, but validating, storing and showing such a
+    # body recurses further and would fail with a 500; a fixed limit makes it a 400 up front.
+    if nests_deeper(body, MAX_DEPTH):
         raise InvalidJSON(_TOO_DEEP)
     return body
