@@ -19,7 +19,8 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import Flask, Response, request, session
+from flask import Flask, Request, Response, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 from simulator.errors import SimulatorError
 
@@ -37,6 +38,25 @@ _HEADERS = (
 )
 
 
+# Machine APIs: they never read the session, and a signed cookie opened (HMAC-checked) and
+# saved on every ingest request was some 7% of its server time.
+_SESSIONLESS_PREFIXES = ("/akita/", "/v1/", "/_sim/", "/openapi.json")
+
+
+class DashboardSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie sessions, opened only for the dashboard's paths.
+
+    Elsewhere Flask gets its null session: reading it finds nothing, writing it raises, and
+    nothing is saved, so an API answer never carries a cookie.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """The dashboard's session; None (Flask's null session) on the machine APIs' paths."""
+        if request.path.startswith(_SESSIONLESS_PREFIXES):
+            return None
+        return super().open_session(app, request)
+
+
 class CrossSiteRequest(SimulatorError):
     """A POST without this session's token, or one the browser says came from another site."""
 
@@ -46,11 +66,13 @@ class CrossSiteRequest(SimulatorError):
 
 
 def prepare_app(app: Flask) -> None:
-    """Give the app what signed sessions need, unless its configuration already says.
+    """Give the app what signed sessions need, unless its configuration already says, and
+    keep them to the dashboard's paths.
 
     A random secret per process is enough: the only thing kept in the session is the CSRF
     token, and a restart that invalidates it merely asks for a page reload.
     """
+    app.session_interface = DashboardSessions()
     if not app.secret_key:
         app.secret_key = secrets.token_bytes(32)
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:

@@ -7,7 +7,8 @@ import re
 
 import pytest
 from dashboard_support import IMG, LONG, RTL, SCRIPT, csrf_token, populate, service, workspace
-from flask import Flask
+from flask import Flask, session
+from flask.sessions import NullSession
 from flask.testing import FlaskClient
 
 from simulator.dashboard.security import CONTENT_SECURITY_POLICY
@@ -70,6 +71,14 @@ def test_the_session_cookie_is_http_only_and_same_site(
     response = dashboard.get("/")
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+@pytest.mark.parametrize("path", ["/akita/v1/segment", "/_sim/health", "/openapi.json"])
+def test_api_paths_never_open_the_dashboards_session(dashboard_app: Flask, path: str) -> None:
+    with dashboard_app.test_request_context(path, headers={"Cookie": "session=anything"}):
+        assert isinstance(session._get_current_object(), NullSession)
+    with dashboard_app.test_request_context("/"):
+        assert not isinstance(session._get_current_object(), NullSession)
 
 
 def test_reset_with_this_sessions_token_resets(
