@@ -12,7 +12,8 @@ share it; and SQLite allows one writer at a time anyway, so a single connection 
 in write throughput while making every method trivially atomic. Files use WAL with
 `synchronous=NORMAL`: a committed transaction is in the WAL before `commit` returns, so it
 survives the process being killed (only an OS crash could lose the last few), and readers in
-other processes (`akita-sim export`) never block the server.
+other processes (`akita-sim export`) never block the server. `synchronous=OFF` would save no
+time per commit (NORMAL syncs only at checkpoints) and could corrupt the file in an OS crash.
 """
 
 from __future__ import annotations
@@ -69,8 +70,10 @@ CREATE TABLE journal (
     response TEXT
 );
 CREATE INDEX journal_by_workspace ON journal (workspace_id, id);
-CREATE INDEX journal_by_status ON journal (workspace_id, status, id);
-CREATE INDEX journal_by_type ON journal (workspace_id, type, id);
+-- No index by status or by type: each cost every ingest an index insert and, once the cap
+-- is reached, a delete (a fifth of a single message's store time). A filter walks the
+-- workspace's capped journal instead: 1.5 ms for a rare status among 10,000 entries.
+-- Files made with them keep them, harmlessly.
 CREATE INDEX journal_by_person ON journal (workspace_id, person, id);
 """
 
