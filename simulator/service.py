@@ -6,16 +6,13 @@ Every workspace has its own lock, held while a batch is applied *and* written, s
 never disagree and workspaces never wait on each other. If the write fails, the cached state is
 dropped and rebuilt from the file on next use: the file always wins.
 
-API keys: only their SHA-256 is kept, and a key is matched by comparing its digest with every
-stored one through `hmac.compare_digest`, so the time an answer takes says nothing about how
-close a guess came to a real key.
+API keys are hashed and matched in `simulator.keys`; the read-only lookups of a workspace's
+state are inherited from `simulator.reads`.
 """
 
 from __future__ import annotations
 
 import gc
-import hashlib
-import hmac
 import secrets
 import threading
 from collections.abc import Iterator, Sequence
@@ -28,6 +25,8 @@ from simulator.batch_errors import batch_error, journal_rejection, located_confl
 from simulator.engine import Workspace
 from simulator.errors import BadRequest, Conflict, NotFound, SimulatorError
 from simulator.faults import Faults, WorkspaceFaults
+from simulator.keys import KeyRing, hash_key
+from simulator.reads import StateReads
 from simulator.store import JOURNAL_STATUSES, Store, person_of
 
 DEFAULT_SESSION_TIMEOUT = timedelta(minutes=30)
@@ -69,12 +68,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def hash_key(api_key: str) -> str:
-    """The SHA-256 hex digest of an API key: what the store keeps instead of the key."""
-    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
-
-
-class Simulator:
+class Simulator(StateReads):
     """The fake Akita: workspaces, ingest with the contract's validation, state, journal."""
 
     def __init__(
@@ -91,9 +85,8 @@ class Simulator:
         self.session_timeout = session_timeout
         self.strict_accounts = strict_accounts
         self.journal_cap = journal_cap
-        self._registry = threading.Lock()  # guards the two dicts below
-        # (digest, workspace id) pairs, replaced whole on change so readers never lock.
-        self._keys = tuple(store.key_hashes().items())
+        self._registry = threading.Lock()  # guards adding to the two registries below
+        self._keys = KeyRing(store.key_hashes().items())
         self._locks = {ws["id"]: threading.Lock() for ws in store.workspaces()}
         self._engines: dict[str, Workspace] = {}
         self.faults = Faults()  # failures to inject into each workspace's ingest, on request
@@ -119,22 +112,13 @@ class Simulator:
             if self.workspace_for_key(key) is not None:
                 raise KeyInUse()
             created = self.store.add_workspace(workspace_id, name or workspace_id, digest)
-            self._keys = (*self._keys, (digest, workspace_id))
+            self._keys.add(digest, workspace_id)
             self._locks[workspace_id] = threading.Lock()
         return {**created, "api_key": key}
 
     def workspace_for_key(self, api_key: str) -> str | None:
-        """The workspace an API key names, or None.
-
-        Every stored digest is compared, with no early exit, so the time taken does not depend
-        on which workspace (if any) matched: about 40 microseconds per thousand workspaces.
-        """
-        digest = hash_key(api_key)
-        found = None
-        for stored, workspace_id in self._keys:
-            if hmac.compare_digest(stored, digest):
-                found = workspace_id
-        return found
+        """The workspace an API key names, or None, in the same time whichever it is."""
+        return self._keys.workspace_for(api_key)
 
     def ensure_workspace(self, api_key: str, name: str | None = None) -> str:
         """The workspace of `api_key`, created if the key is new (`akita-sim serve --api-key`)."""
@@ -189,92 +173,13 @@ class Simulator:
             yield engine
 
     def snapshot(self, workspace_id: str) -> dict[str, Any]:
-        """Everything the workspace knows, JSON-ready and deterministically ordered."""
+        """Everything the workspace knows, JSON-ready and deterministically ordered.
+
+        Beside `_replay` rather than among the reads: like it, it builds a whole workspace's
+        worth of objects, and so runs with the cycle collector paused.
+        """
         with self._state(workspace_id) as engine, _collector_paused():
             return engine.snapshot()
-
-    def contacts(self, workspace_id: str) -> list[dict[str, Any]]:
-        """Every contact."""
-        with self._state(workspace_id) as engine:
-            return engine.contacts()
-
-    def contact(self, workspace_id: str, person_id: str) -> dict[str, Any]:
-        """One contact with account, traits, account history and sessions."""
-        with self._state(workspace_id) as engine:
-            found = engine.contact(person_id)
-        if found is None:
-            raise NotFound(f"no contact {person_id!r} in workspace {workspace_id}")
-        return found
-
-    def contact_page(self, workspace_id: str, person_id: str, *, offset: int, limit: int
-                     ) -> dict[str, Any]:
-        """One contact with a page of its sessions, newest first (`session_count` in all)."""
-        with self._state(workspace_id) as engine:
-            found = engine.contact_page(person_id, offset=offset, limit=limit)
-        if found is None:
-            raise NotFound(f"no contact {person_id!r} in workspace {workspace_id}")
-        return found
-
-    def accounts(self, workspace_id: str) -> list[dict[str, Any]]:
-        """Every account with its contacts."""
-        with self._state(workspace_id) as engine:
-            return engine.accounts()
-
-    def account(self, workspace_id: str, organization_id: str) -> dict[str, Any]:
-        """One account with its traits and contacts."""
-        with self._state(workspace_id) as engine:
-            found = engine.account(organization_id)
-        if found is None:
-            raise NotFound(f"no account {organization_id!r} in workspace {workspace_id}")
-        return found
-
-    def pending(self, workspace_id: str) -> list[dict[str, Any]]:
-        """Contacts not yet placed in an account, each with the reason."""
-        with self._state(workspace_id) as engine:
-            return engine.pending()
-
-    def visitors(self, workspace_id: str) -> list[dict[str, Any]]:
-        """Anonymous visitors not (yet) tied to a contact."""
-        with self._state(workspace_id) as engine:
-            return engine.visitors()
-
-    def sessions(self, workspace_id: str, person_id: str | None = None) -> list[dict[str, Any]]:
-        """Sessions of everyone, or of one person."""
-        with self._state(workspace_id) as engine:
-            return engine.sessions(person_id)
-
-    def visitor(self, workspace_id: str, anonymous_id: str) -> dict[str, Any]:
-        """One anonymous visitor with its sessions (404 once a contact has claimed the id)."""
-        with self._state(workspace_id) as engine:
-            found = engine.visitor(anonymous_id)
-        if found is None:
-            raise NotFound(f"no anonymous visitor {anonymous_id!r} in workspace {workspace_id}")
-        return found
-
-    def owner(self, workspace_id: str, anonymous_id: str) -> str | None:
-        """The contact an anonymous id is tied to, if any: where its events and pages go."""
-        with self._state(workspace_id) as engine:
-            return engine.owner(anonymous_id)
-
-    def page(self, workspace_id: str, kind: str, *, offset: int = 0, limit: int = 50) -> dict:
-        """One page of accounts, contacts, pending contacts or visitors by id, and the total:
-        the dashboard's lists, which must not render a whole large workspace per request."""
-        with self._state(workspace_id) as engine:
-            total, items = engine.page(kind, offset=offset, limit=limit)
-        return {"total": total, "items": items}
-
-    def counts(self, workspace_id: str) -> dict[str, int]:
-        """How many messages, accounts, contacts, visitors, sessions the workspace holds."""
-        with self._state(workspace_id) as engine:
-            return engine.counts()
-
-    def message(self, workspace_id: str, message_id: str) -> dict[str, Any]:
-        """One accepted Akita message by id, e.g. the one that set a trait's value."""
-        self._lock_for(workspace_id)
-        found = self.store.message(workspace_id, message_id)
-        if found is None:
-            raise NotFound(f"no accepted message {message_id!r} in workspace {workspace_id}")
-        return found
 
     # -- ingest -----------------------------------------------------------------------------
 

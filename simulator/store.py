@@ -1,10 +1,8 @@
 """SQLite store: the durable truth behind the simulator; engine state is rebuilt from it.
 
-Three tables: `workspaces` (id, name, SHA-256 of the API key, created_at: keys themselves are
-never stored), `messages` (every accepted Akita message, replayed to rebuild a workspace's
-state after a restart) and `journal` (what happened to each message and why, capped per
-workspace). `meta` holds the schema version so a file written by a newer simulator is refused
-instead of being misread.
+The tables and their version are in `simulator.schema`, the journal's queries in
+`simulator.journal`; this module holds the connection, its transactions, and the workspaces
+and messages tables.
 
 Concurrency: one connection guarded by one lock, opened with `check_same_thread=False`. An
 in-memory database exists only inside its connection, so a connection per thread could not
@@ -28,100 +26,31 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contract.timestamps import parse_timestamp, to_wire
-from simulator.errors import SimulatorError
+from simulator.journal import append_entries, attach_calls, entry_rows, read_entries
+from simulator.schema import (
+    JOURNAL_STATUSES,
+    SCHEMA_VERSION,
+    SchemaVersionError,
+    StoreError,
+    check_version,
+    create_tables,
+    dump_json,
+    is_new,
+)
 
-SCHEMA_VERSION = 1
-JOURNAL_STATUSES = ("accepted", "duplicate", "rejected", "skipped", "filtered", "failed")
+# The schema's names stay importable from here, where the service, dashboard, CLI and tests
+# import them.
+__all__ = ["JOURNAL_STATUSES", "SCHEMA_VERSION", "SchemaVersionError", "Store", "StoreError",
+           "person_of"]
+
 _REPLAY_CHUNK = 10_000
-_ATTACH_CHUNK = 500  # message ids per query, far below SQLite's limit on parameters
-
-_SCHEMA = f"""
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE workspaces (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    key_hash TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE messages (
-    seq INTEGER PRIMARY KEY,
-    workspace_id TEXT NOT NULL,
-    message_id TEXT NOT NULL,
-    type TEXT NOT NULL,
-    person TEXT,
-    timestamp TEXT NOT NULL,
-    body TEXT NOT NULL,
-    UNIQUE (workspace_id, message_id)
-);
-CREATE INDEX messages_by_workspace ON messages (workspace_id, seq);
--- No index by person: nothing reads messages that way, and one cost a random page write per
--- message (a sixth of batched ingest's CPU). Files made with it keep it, harmlessly.
-CREATE TABLE journal (
-    id INTEGER PRIMARY KEY,
-    workspace_id TEXT NOT NULL,
-    at TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN {JOURNAL_STATUSES!r}),
-    type TEXT,
-    message_id TEXT,
-    person TEXT,
-    reasons TEXT NOT NULL,
-    akita_message TEXT,
-    segment_call TEXT,
-    response TEXT
-);
-CREATE INDEX journal_by_workspace ON journal (workspace_id, id);
--- No index by status or by type: each cost every ingest an index insert and, once the cap
--- is reached, a delete (a fifth of a single message's store time). A filter walks the
--- workspace's capped journal instead: 1.5 ms for a rare status among 10,000 entries.
--- Files made with them keep them, harmlessly.
-CREATE INDEX journal_by_person ON journal (workspace_id, person, id);
-"""
-
-_JOURNAL_JSON = ("akita_message", "segment_call", "response")
 # The form destinations send (contract.timestamps.to_wire); validated messages in it are stored
 # as they are, since parsing and re-writing a million of them costs seconds for nothing.
 _CANONICAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
 
 
-class StoreError(SimulatorError):
-    """The database cannot be used: not SQLite, unreadable, or from another version."""
-
-    code = "store_error"
-    message = "the simulator's database cannot be used"
-
-
-class SchemaVersionError(StoreError):
-    """The file was written by a newer simulator whose tables this one would misread."""
-
-    code = "schema_too_new"
-
-
 def _now() -> str:
     return to_wire(datetime.now(UTC))
-
-
-def _dump(value: Any) -> str | None:
-    """Compact JSON, readable in the file; ASCII-escaped when the value holds a lone surrogate,
-    which JSON can carry (a rejected message may) but SQLite's UTF-8 text cannot."""
-    if value is None:
-        return None
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return json.dumps(value, separators=(",", ":"))
-    return text
-
-
-def _text(value: Any) -> Any:
-    """A plain column's value, with any lone surrogate written as its escape (`\\ud800`)."""
-    if isinstance(value, str) and not value.isascii():
-        return value.encode("utf-8", "backslashreplace").decode("utf-8")
-    return value
-
-
-def _load(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
 
 
 def _stored_timestamp(text: str) -> str:
@@ -170,24 +99,11 @@ class Store:
             # and journal indexes of a million-message file in memory.
             self._db.execute("PRAGMA wal_autocheckpoint = 10000")
             self._db.execute("PRAGMA cache_size = -65536")
-        has_meta = self._db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
-        ).fetchone()
-        if not has_meta:
+        if is_new(self._db):
             with self._transaction() as db:
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            return
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        found = int(row[0]) if row else 0
-        if found > SCHEMA_VERSION:
-            raise SchemaVersionError(
-                f"{self.path} was written with store schema version {found}, but this akita-sim "
-                f"understands schema version {SCHEMA_VERSION} at most: upgrade akita-sim, or "
-                "point --db at another file"
-            )
+                create_tables(db)
+        else:
+            check_version(self._db, self.path)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -286,7 +202,7 @@ class Store:
             # a request: encode each object once. The caller holds them all, so ids are stable.
             key = id(value)
             if key not in encoded:
-                encoded[key] = _dump(value)
+                encoded[key] = dump_json(value)
             return encoded[key]
 
         message_rows = [
@@ -294,14 +210,7 @@ class Store:
              _stored_timestamp(m["timestamp"]), dump(m))
             for m in messages
         ]
-        at = _now()
-        journal_rows = [
-            (workspace_id, entry.get("at", at), entry["status"], _text(entry.get("type")),
-             _text(entry.get("message_id")), _text(entry.get("person")),
-             _dump(list(entry["reasons"])) if entry.get("reasons") else "[]",
-             *(dump(entry.get(name)) for name in _JOURNAL_JSON))
-            for entry in journal
-        ]
+        journal_rows = entry_rows(workspace_id, journal, _now(), dump)
         with self._lock:
             with self._transaction() as db:
                 db.executemany(
@@ -309,31 +218,9 @@ class Store:
                     "body) VALUES (?, ?, ?, ?, ?, ?)",
                     message_rows,
                 )
-                size = self._append_journal(db, workspace_id, journal_rows, journal_cap)
+                known = self._journal_sizes.pop(workspace_id, None)  # re-counted if this fails
+                size = append_entries(db, workspace_id, journal_rows, journal_cap, known)
             self._journal_sizes[workspace_id] = size  # committed: the count may be kept
-
-    def _append_journal(self, db: sqlite3.Connection, workspace_id: str,
-                        rows: list[tuple[Any, ...]], cap: int) -> int:
-        """Insert journal rows, delete the oldest beyond `cap`; the workspace's new count."""
-        size = self._journal_sizes.pop(workspace_id, None)  # re-counted if this write fails
-        if size is None:
-            [(size,)] = db.execute("SELECT COUNT(*) FROM journal WHERE workspace_id = ?",
-                                   (workspace_id,)).fetchall()
-        db.executemany(
-            "INSERT INTO journal (workspace_id, at, status, type, message_id, person, "
-            "reasons, akita_message, segment_call, response) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-        size += len(rows)
-        if size > cap:
-            db.execute(
-                "DELETE FROM journal WHERE id IN (SELECT id FROM journal WHERE workspace_id = ? "
-                "ORDER BY id LIMIT ?)",
-                (workspace_id, size - cap),
-            )
-            size = cap
-        return size
 
     def clear(self, workspace_id: str | None = None) -> None:
         """Forget messages and journal of one workspace (or all); workspaces and keys remain."""
@@ -349,30 +236,10 @@ class Store:
         that has no call yet; the positions of the calls no such entry was found for.
 
         The Segment gateway delivers through ingest, which journals Akita messages alone; this
-        lets an entry show the call it came from. Later calls take newer entries, so a call
-        sent twice in one batch lands on the accepted entry and on the duplicate one.
+        lets an entry show the call it came from.
         """
-        ids = sorted({message_id for message_id, _ in calls})
-        free: dict[str, list[int]] = {}
         with self._transaction() as db:
-            for start in range(0, len(ids), _ATTACH_CHUNK):
-                chunk = ids[start:start + _ATTACH_CHUNK]
-                rows = db.execute(
-                    "SELECT id, message_id FROM journal WHERE workspace_id = ? AND segment_call "
-                    f"IS NULL AND message_id IN ({', '.join('?' * len(chunk))}) ORDER BY id",
-                    (workspace_id, *chunk),
-                ).fetchall()
-                for entry_id, message_id in rows:
-                    free.setdefault(message_id, []).append(entry_id)
-            updates, missing = [], []
-            for position in reversed(range(len(calls))):
-                message_id, call = calls[position]
-                if free.get(message_id):
-                    updates.append((_dump(call), free[message_id].pop()))
-                else:
-                    missing.append(position)
-            db.executemany("UPDATE journal SET segment_call = ? WHERE id = ?", updates)
-        return sorted(missing)
+            return attach_calls(db, workspace_id, calls)
 
     # -- journal ----------------------------------------------------------------------------
 
@@ -387,23 +254,6 @@ class Store:
         limit: int,
     ) -> list[dict[str, Any]]:
         """Journal entries, newest first; `before` (an entry id) pages back through history."""
-        clauses, params = ["workspace_id = ?"], [workspace_id]
-        for column, value in (("status", status), ("type", type), ("person", person)):
-            if value is not None:
-                clauses.append(f"{column} = ?")
-                params.append(value)
-        if before is not None:
-            clauses.append("id < ?")
-            params.append(before)
-        rows = self._read(
-            "SELECT id, at, status, type, message_id, person, reasons, akita_message, "
-            f"segment_call, response FROM journal WHERE {' AND '.join(clauses)} "
-            "ORDER BY id DESC LIMIT ?",
-            [*params, limit],
-        )
-        keys = ("id", "at", "status", "type", "message_id", "person", "reasons", *_JOURNAL_JSON)
-        return [
-            {key: (_load(value) if key in ("reasons", *_JOURNAL_JSON) else value)
-             for key, value in zip(keys, row, strict=True)}
-            for row in rows
-        ]
+        with self._lock:
+            return read_entries(self._db, workspace_id, status=status, type=type, person=person,
+                                before=before, limit=limit)

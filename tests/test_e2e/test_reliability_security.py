@@ -20,7 +20,7 @@ import pytest
 import requests
 from reliability_support import TIMEOUT, raw_exchange
 
-from simulator import service
+from simulator import keys as service  # it compares keys for the Simulator
 from simulator.server import MAX_REQUEST_BODY, LiveServer
 from simulator.service import Simulator
 from simulator.serving import create_serving_app
