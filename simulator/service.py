@@ -32,6 +32,7 @@ from simulator.store import JOURNAL_STATUSES, Store, person_of
 DEFAULT_SESSION_TIMEOUT = timedelta(minutes=30)
 DEFAULT_JOURNAL_CAP = 10_000
 JOURNAL_PAGE = 50
+MAX_ENTRY_ID = 2**63 - 1  # SQLite's largest integer: a larger `before` cannot be bound
 MAX_JOURNAL_PAGE = 1000
 _DUPLICATE = "message_id was seen before in this workspace; acknowledged, not applied again"
 
@@ -267,6 +268,8 @@ class Simulator(StateReads):
             raise InvalidParameter(f"status must be one of {', '.join(JOURNAL_STATUSES)}")
         if not 1 <= limit <= MAX_JOURNAL_PAGE:
             raise InvalidParameter(f"limit must be between 1 and {MAX_JOURNAL_PAGE}")
+        if before is not None and not 0 <= before <= MAX_ENTRY_ID:
+            raise InvalidParameter(f"before must be an entry id between 0 and {MAX_ENTRY_ID}")
         return self.store.journal(workspace_id, status=status, type=type, person=person,
                                   before=before, limit=limit)
 
