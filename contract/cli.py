@@ -10,6 +10,7 @@ it stays out of shell history and CI logs; the report never prints it.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from urllib.parse import urlsplit
@@ -36,14 +37,26 @@ def _at_least_one(value: str) -> int:
     return number
 
 
-def _positive(value: str) -> float:
+def _seconds(value: str, *, allow_zero: bool) -> float:
     try:
         number = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a number of seconds, not {value!r}") from None
-    if not number > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, not {value}")
+    if not (math.isfinite(number) and (number >= 0 if allow_zero else number > 0)):
+        wanted = "0 or more" if allow_zero else "above 0"
+        raise argparse.ArgumentTypeError(f"must be a finite number {wanted}, not {value}")
     return number
+
+
+def positive_seconds(value: str) -> float:
+    """argparse type for a wait in seconds: finite and above 0 (a timeout of 0 or NaN is an
+    error in requests, not a choice)."""
+    return _seconds(value, allow_zero=False)
+
+
+def non_negative_seconds(value: str) -> float:
+    """argparse type for a time budget in seconds: finite, 0 meaning "no second try"."""
+    return _seconds(value, allow_zero=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--max-examples", type=_at_least_one, default=50,
                        help="generated cases per check (default 50)")
     check.add_argument("--seed", type=int, help="repeat an earlier run exactly")
-    check.add_argument("--timeout", type=_positive, default=10.0,
+    check.add_argument("--timeout", type=positive_seconds, default=10.0,
                        help="seconds to wait for each answer (default 10)")
     return parser
 

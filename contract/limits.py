@@ -19,9 +19,10 @@ def encoded(payload: Any) -> bytes:
     """`payload` as compact UTF-8 JSON: what goes on the wire, whoever indents it.
 
     A body may escape a lone surrogate (`"\\ud800"`) and json.loads keeps it; it is encoded as
-    its three bytes rather than allowed to crash whatever measures it.
+    its three bytes rather than allowed to crash whatever measures it. NaN and the infinities
+    (json.loads reads `1e400` as one) raise ValueError: JSON has no way to write them.
     """
-    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return text.encode("utf-8", "surrogatepass")
 
 

@@ -8,6 +8,7 @@ so a check never crashes on a strange server: it fails and says what came back.
 from __future__ import annotations
 
 import copy
+import math
 import time
 import uuid
 from collections.abc import Callable
@@ -89,6 +90,8 @@ def _wait(answer: requests.Response, retry: int) -> float:
     try:
         asked = float(answer.headers.get("Retry-After", ""))
     except ValueError:
+        asked = math.nan
+    if not math.isfinite(asked):  # absent, a date, or "nan": time.sleep would refuse it
         asked = BACKOFF * 2**retry
     return min(max(asked, 0.0), MAX_WAIT)
 

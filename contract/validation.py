@@ -15,8 +15,9 @@ payload is reported, not only the first, and sizes are checked here because JSON
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
 from typing import Any
 
@@ -146,18 +147,38 @@ def _schema_problems(schema: str, payload: Any, root: str) -> list[Problem]:
 _SURROGATE_BYTES = re.compile(rb"\xed[\xa0-\xbf]")
 
 
-def _lone_surrogates(value: Any, parts: tuple[str | int, ...] = ()) -> Iterator[list[str | int]]:
-    """Paths of keys and strings holding a lone surrogate (walked only once one was found)."""
-    if isinstance(value, str):
-        if not value.isascii() and any("\ud800" <= char <= "\udfff" for char in value):
-            yield list(parts)
+def _has_lone_surrogate(value: Any) -> bool:
+    return (isinstance(value, str) and not value.isascii()
+            and any("\ud800" <= char <= "\udfff" for char in value))
+
+
+def _is_non_finite(value: Any) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def _paths_of(value: Any, bad: Callable[[Any], bool],
+              parts: tuple[str | int, ...] = ()) -> Iterator[list[str | int]]:
+    """Paths of the keys and values that `bad` picks out (walked only once one was found)."""
+    if bad(value):
+        yield list(parts)
     elif isinstance(value, dict):
         for key, child in value.items():
-            yield from _lone_surrogates(key, (*parts, key))
-            yield from _lone_surrogates(child, (*parts, key))
+            if bad(key):
+                yield [*parts, key]
+            yield from _paths_of(child, bad, (*parts, key))
     elif isinstance(value, list):
         for index, child in enumerate(value):
-            yield from _lone_surrogates(child, (*parts, index))
+            yield from _paths_of(child, bad, (*parts, index))
+
+
+def _measured(value: Any) -> int:
+    """Bytes of a value that is already reported as invalid; 0 when it cannot be written."""
+    if too_deep(value) is not None:
+        return 0
+    try:
+        return encoded_size(value)
+    except ValueError:
+        return 0
 
 
 def _checked(payload: Any, side: str, types: tuple[str, ...], root: str
@@ -183,11 +204,16 @@ def _checked(payload: Any, side: str, types: tuple[str, ...], root: str
         return [*problems, Problem(json_path(deep, root), "nests objects and arrays more than "
                                                           f"{MAX_NESTING} levels deep")
                 ], None
-    data = encoded(payload)
+    try:
+        data = encoded(payload)
+    except ValueError:  # NaN or an infinity, which json.loads reads from `1e400`
+        return [*problems, *(Problem(json_path(parts, root), "must be a finite number: JSON has "
+                                                             "no NaN or Infinity")
+                             for parts in _paths_of(payload, _is_non_finite))], None
     if _SURROGATE_BYTES.search(data):
         problems.extend(Problem(json_path(parts, root), "contains a lone UTF-16 surrogate, which "
                                                         "is not Unicode text")
-                        for parts in _lone_surrogates(payload))
+                        for parts in _paths_of(payload, _has_lone_surrogate))
     size = len(data)
     if size > MAX_MESSAGE_BYTES:
         problems.append(Problem(root, f"is {size:,} bytes; a single message may be at most "
@@ -198,24 +224,25 @@ def _checked(payload: Any, side: str, types: tuple[str, ...], root: str
 def _batch_problems(body: Any, side: str, types: tuple[str, ...]) -> list[Problem]:
     if not isinstance(body, dict):
         return [Problem("$", f"must be an object with a \"batch\" array, not {_describe(body)}")]
-    problems = _schema_problems(f"{side}/batch", body, "$")
     batch = body.get("batch")
     if not isinstance(batch, list):
-        return problems
+        return _schema_problems(f"{side}/batch", body, "$")
+    # The envelope alone: each item is checked (and named) by _checked, and jsonschema would
+    # otherwise descend into every item again, and recurse without bound into a deep one.
+    problems = _schema_problems(f"{side}/batch", {**body, "batch": []}, "$")
     if len(batch) > MAX_BATCH_MESSAGES:
         problems.append(Problem("$.batch", f"holds {len(batch):,} messages; a batch may hold at "
                                            f"most {MAX_BATCH_MESSAGES:,}", "too_large"))
     item_problems: list[Problem] = []
     # Compact JSON of the body is its envelope with items and commas inside the empty array.
-    size = encoded_size({**body, "batch": []}) + max(len(batch) - 1, 0)
+    size = _measured({**body, "batch": []}) + max(len(batch) - 1, 0)
     for index, entry in enumerate(batch):
         found, entry_size = _checked(entry, side, types, f"$.batch[{index}]")
         item_problems.extend(found)
-        size += encoded_size(entry) if entry_size is None else entry_size
+        size += _measured(entry) if entry_size is None else entry_size
     if size > MAX_BATCH_BYTES:
         problems.append(Problem("$", f"is {size:,} bytes; a batch may be at most "
                                      f"{MAX_BATCH_BYTES:,} bytes (500 KB)", "too_large"))
-    problems = [p for p in problems if not p.path.startswith("$.batch[")]  # reported per item
     return [*problems, *item_problems]
 
 

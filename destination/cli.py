@@ -22,6 +22,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import Progress
 
+from contract.cli import non_negative_seconds, positive_seconds
 from destination.client import AkitaClient, ingest_url
 from destination.errors import InputError
 from destination.inputs import Sourced, read_calls
@@ -46,9 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="deliver to the Akita at URL (POST URL/akita/v1/segment)")
     parser.add_argument("--api-key", default=os.environ.get("AKITA_API_KEY"),
                         help="Akita API key for --send (default: $AKITA_API_KEY)")
-    parser.add_argument("--timeout", type=float, default=10.0,
+    parser.add_argument("--timeout", type=positive_seconds, default=10.0,
                         help="seconds to wait for each answer (default 10)")
-    parser.add_argument("--retry-for", type=float, default=60.0, metavar="SECONDS",
+    parser.add_argument("--retry-for", type=non_negative_seconds, default=60.0, metavar="SECONDS",
                         help="give up on a batch after this long, waits included (default 60)")
     return parser
 

@@ -34,6 +34,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from contract.limits import too_deep
 from contract.timestamps import parse_timestamp, to_wire
 from destination.mapping import derived_message_id
 
@@ -77,7 +78,7 @@ def with_batch_defaults(call: dict[str, Any], batch: Mapping[str, Any]) -> dict[
     for name in BATCH_DEFAULTS:
         default, own = batch.get(name), call.get(name)
         if isinstance(default, Mapping) and (own is None or isinstance(own, Mapping)):
-            merged[name] = {**copy.deepcopy(dict(default)), **(own or {})}
+            merged[name] = {**default, **(own or {})}  # enrich() deep-copies the result
     if merged.get("sentAt") is None and batch.get("sentAt") is not None:
         merged["sentAt"] = batch["sentAt"]
     return merged
@@ -90,6 +91,8 @@ def enrich(call: Any, received_at: datetime, batch: Mapping[str, Any] | None = N
     """
     if not isinstance(call, dict):
         return call
+    if too_deep(call) is not None:  # deepcopy would exhaust recursion; validation names it
+        return {name: value for name, value in call.items() if name not in SECRET_FIELDS}
     enriched = copy.deepcopy(with_batch_defaults(call, batch or {}))
     for name in SECRET_FIELDS:
         enriched.pop(name, None)

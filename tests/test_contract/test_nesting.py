@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from contract import limits, validate_akita_batch, validate_segment_call
@@ -45,3 +46,14 @@ def test_in_a_batch_only_the_deep_message_is_named() -> None:
     problems = validate_akita_batch({"batch": [good, deep]})
 
     assert {p.path.split(".")[1] for p in problems} == {"batch[1]"}
+
+
+def test_numbers_json_cannot_write_are_named_where_they_are() -> None:
+    """json.loads reads 1e400 as infinity and takes NaN; neither can be sent on as JSON."""
+    call = json.loads('{"type": "track", "userId": "u1", "event": "Big", '
+                      '"timestamp": "2026-11-29T10:00:00Z", '
+                      '"properties": {"huge": 1e400, "list": [1, NaN]}}')
+
+    assert [(p.path, p.reason) for p in validate_segment_call(call)] == [
+        ("$.properties.huge", "must be a finite number: JSON has no NaN or Infinity"),
+        ("$.properties.list[1]", "must be a finite number: JSON has no NaN or Infinity")]

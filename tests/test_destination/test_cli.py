@@ -115,3 +115,12 @@ def test_send_needs_an_api_key_but_takes_it_from_the_environment() -> None:
     record = lines(result.stdout)[0]
     assert result.returncode == 1 and record["status"] == "failed"
     assert "from-env" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("flags", [("--timeout", "0"), ("--timeout", "nan"),
+                                   ("--retry-for", "-1"), ("--retry-for", "inf")])
+def test_numeric_flags_out_of_range_are_usage_errors(flags: tuple[str, str]) -> None:
+    result = run("--send", "http://127.0.0.1:9", "--api-key", "k", *flags,
+                 stdin=json.dumps(IDENTIFY))
+    assert result.returncode == 2
+    assert flags[0] in result.stderr and "Traceback" not in result.stderr

@@ -338,3 +338,18 @@ def test_delivered_calls_carry_their_segment_call_in_akitas_journal_entry(
         assert entry["segment_call"]["event"] == "Signed Up"
         assert "receivedAt" in entry["segment_call"]
     assert entries[2]["segment_call"]["context"] == {"ip": "10.0.0.1"}
+
+
+def test_a_call_nested_past_the_limit_is_taken_and_journaled_not_a_500(
+        client: FlaskClient, sim: Simulator) -> None:
+    deep = "[" * 500 + "]" * 500  # small, yet deeper than copy.deepcopy can recurse
+    body = ('{"batch": [{"type": "track", "userId": "u1", "event": "Deep", '
+            '"timestamp": "2026-11-29T10:00:00Z", "properties": {"x": ' + deep + '}}]}')
+
+    answer = client.post("/v1/batch", data=body, content_type="application/json",
+                         auth=("deep-key", ""))
+
+    assert answer.status_code == 200
+    [entry] = sim.journal(sim.workspace_for_key("deep-key"))
+    assert entry["status"] == "failed"
+    assert any("levels deep" in reason for reason in entry["reasons"])

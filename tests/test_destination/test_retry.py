@@ -29,7 +29,7 @@ def test_no_answer_is_retried_unless_retrying_cannot_help() -> None:
 
 
 @pytest.mark.parametrize(("header", "seconds"), [
-    ("7", 7.0), (" 0 ", 0.0), ("Sun, 29 Nov 2026 22:00:30 GMT", 30.0),
+    ("7", 7.0), (" 0 ", 0.0), ("\u00b2", None), ("Sun, 29 Nov 2026 22:00:30 GMT", 30.0),
     ("Sun, 29 Nov 2026 21:00:00 GMT", 0.0), (None, None), ("", None), ("soon", None),
     ("-5", None), ("1.5", None),
 ])
