@@ -39,12 +39,15 @@ _UNITS = {"": 1, "ms": 0.001, "s": 1, "m": 60, "h": 3600}
 def parse_duration(text: str) -> timedelta:
     """"30m", "90s", "1h", "200ms" or plain seconds ("1800") as a positive timedelta."""
     match = _DURATION.fullmatch(text.strip().lower())
-    seconds = float(match[1]) * _UNITS[match[2]] if match else 0
-    if seconds <= 0:
+    try:
+        duration = timedelta(seconds=float(match[1]) * _UNITS[match[2]] if match else 0)
+    except OverflowError:  # beyond timedelta's 999,999,999 days
+        duration = timedelta(0)
+    if duration <= timedelta(0):  # also what rounds to 0 at timedelta's microsecond
         raise argparse.ArgumentTypeError(
             f"invalid duration {text!r}: use a positive 30m, 90s, 1h, 200ms or plain seconds"
         )
-    return timedelta(seconds=seconds)
+    return duration
 
 
 def _probability(text: str) -> float:

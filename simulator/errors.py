@@ -97,6 +97,18 @@ class Unsupported(SimulatorError):
     message = "the message type is not supported"
 
 
+class CrossSiteRequest(SimulatorError):
+    """A state-changing request that a browser sent on behalf of another site.
+
+    The simulator takes no credentials on `/_sim` and the dashboard, and listens on localhost,
+    where any page the user visits can POST to it: such a request is refused.
+    """
+
+    status = 403
+    code = "cross_site_request"
+    message = "refused a request another site sent"
+
+
 class ServiceUnavailable(SimulatorError):
     """The simulator is told to be down (fault injection) or cannot serve right now."""
 

@@ -106,6 +106,13 @@ class Simulator(StateReads):
             raise InvalidParameter("api_key must be a non-empty string")
         if name is not None and not isinstance(name, str):
             raise InvalidParameter("name must be a string")
+        for field, text in (("name", name), ("api_key", api_key)):
+            if text is not None and not text.isascii():
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise InvalidParameter(f"{field} holds a lone UTF-16 surrogate, which is not "
+                                           "Unicode text") from None
         key = api_key if api_key is not None else f"ak_{secrets.token_hex(16)}"
         digest = hash_key(key)
         workspace_id = f"ws_{secrets.token_hex(8)}"
@@ -113,8 +120,9 @@ class Simulator(StateReads):
             if self.workspace_for_key(key) is not None:
                 raise KeyInUse()
             created = self.store.add_workspace(workspace_id, name or workspace_id, digest)
-            self._keys.add(digest, workspace_id)
+            # The lock first: once the key is known, an ingest may use the workspace at once.
             self._locks[workspace_id] = threading.Lock()
+            self._keys.add(digest, workspace_id)
         return {**created, "api_key": key}
 
     def workspace_for_key(self, api_key: str) -> str | None:

@@ -12,7 +12,13 @@ from typing import Any
 from flask import current_app, request
 
 from contract.limits import nests_deeper
-from simulator.errors import BadRequest, PayloadTooLarge, Unauthorized, UnsupportedMediaType
+from simulator.errors import (
+    BadRequest,
+    CrossSiteRequest,
+    PayloadTooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 from simulator.service import Simulator
 
 _AUTH_HELP = "send Basic auth with the API key as username and an empty password, or Bearer <key>"
@@ -96,3 +102,16 @@ def json_body(max_bytes: int) -> Any:
     if nests_deeper(body, MAX_DEPTH):
         raise InvalidJSON(_TOO_DEEP)
     return body
+
+
+def refuse_cross_site(error: type[CrossSiteRequest] = CrossSiteRequest) -> None:
+    """Refuse a state-changing request whose `Origin` is another site, or that the browser
+    marks `Sec-Fetch-Site: cross-site`; reads pass. A body-less POST (a reset) needs no CORS
+    preflight, so without this any page could send one to the simulator on localhost."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != request.host_url.rstrip("/"):
+        raise error(f"refused a request sent from {origin!r}, another site")
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        raise error("refused a request the browser says another site sent")

@@ -13,11 +13,12 @@ from typing import Any
 from flask import Blueprint, request
 
 from simulator import __version__
-from simulator.blueprints.common import json_body, simulator
+from simulator.blueprints.common import json_body, refuse_cross_site, simulator
 from simulator.faults import FaultPlan
 from simulator.service import JOURNAL_PAGE, InvalidParameter
 
 bp = Blueprint("control", __name__, url_prefix="/_sim")
+bp.before_request(refuse_cross_site)
 
 _WORKSPACE = "/workspaces/<workspace_id>"
 _CREATE_FIELDS = ("name", "api_key")

@@ -22,7 +22,8 @@ import secrets
 from flask import Flask, Request, Response, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
-from simulator.errors import SimulatorError
+from simulator import errors
+from simulator.blueprints.common import refuse_cross_site
 
 CSRF_FIELD = "csrf_token"
 _SESSION_KEY = "dashboard_csrf"
@@ -57,11 +58,9 @@ class DashboardSessions(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
-class CrossSiteRequest(SimulatorError):
+class CrossSiteRequest(errors.CrossSiteRequest):
     """A POST without this session's token, or one the browser says came from another site."""
 
-    status = 403
-    code = "cross_site_request"
     message = "this form was not sent from the dashboard: reload the page and try again"
 
 
@@ -91,11 +90,7 @@ def check_request() -> None:
     """Refuse a state-changing request that did not come from one of this session's forms."""
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
-    origin = request.headers.get("Origin")
-    if origin is not None and origin != request.host_url.rstrip("/"):
-        raise CrossSiteRequest(f"refused a form sent from {origin!r}, another site")
-    if request.headers.get("Sec-Fetch-Site") == "cross-site":
-        raise CrossSiteRequest("refused a form the browser says another site sent")
+    refuse_cross_site(CrossSiteRequest)
     expected = session.get(_SESSION_KEY)
     sent = request.form.get(CSRF_FIELD, "")
     # Bytes: compare_digest refuses non-ASCII text, and a forged token may be anything.

@@ -41,7 +41,9 @@ def session_views(
     """A person's (or a visitor's) sessions, earliest first; or only `spans`, in their order.
 
     A person's session id is f"{person_id}:{start_ms}"; a visitor's is
-    f"anonymous:{anonymous_id}:{start_ms}" so the two kinds cannot be mistaken for each other.
+    f"anonymous:{anonymous_id}:{start_ms}". A person whose id itself starts with "anonymous:"
+    could share an id with a visitor; the session's `person` and `anonymous_id` fields tell
+    them apart.
     """
     owner = person_id if person_id is not None else f"anonymous:{anonymous_id}"
     views = []

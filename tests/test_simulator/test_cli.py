@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import signal
@@ -175,3 +176,9 @@ def test_durations_in_seconds_minutes_hours_and_plain_agree(seconds: int) -> Non
 def test_only_loopback_addresses_count_as_local() -> None:
     assert all(map(is_loopback, ["127.0.0.1", "127.8.9.1", "::1", "[::1]", "localhost"]))
     assert not any(map(is_loopback, ["0.0.0.0", "::", "192.168.1.4", "example.com"]))
+
+
+@pytest.mark.parametrize("text", ["0.0000001", "0", "-5m", "99999999999999h", "soon"])
+def test_durations_that_round_to_nothing_or_overflow_are_refused(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match="invalid duration"):
+        parse_duration(text)
