@@ -69,7 +69,7 @@ class FakeAkita:
     raw: list[bytes] = field(default_factory=list)
     sent: Counter[str] = field(default_factory=Counter)
     answered_ok: Counter[str] = field(default_factory=Counter)  # in a batch the client saw 200
-    applied: Counter[str] = field(default_factory=Counter)
+    applied: set[str] = field(default_factory=set)  # de-duplicated, as Akita does
 
     def install(self, mock: responses.RequestsMock) -> FakeAkita:
         mock.add_callback(responses.POST, INGEST_URL, callback=self._handle)
@@ -106,6 +106,7 @@ def ids(count: int, prefix: str = "m") -> set[str]:
 
 def assert_exactly_once(akita: FakeAkita, expected: set[str]) -> None:
     """Nothing lost, nothing applied twice, nothing resent after Akita took it."""
-    assert set(akita.applied) == expected
-    assert all(count == 1 for count in akita.applied.values())
+    assert akita.applied == expected
+    # Akita de-duplicates, so "applied twice" cannot happen there; what the client controls is
+    # never sending a message again once Akita answered 200 for it.
     assert all(count == 1 for count in akita.answered_ok.values())
