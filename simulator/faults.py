@@ -147,12 +147,6 @@ class FaultPlan:
         shown["statuses"], shown["sequence"] = list(self.statuses), list(self.sequence)
         return shown
 
-    @property
-    def active(self) -> bool:
-        """Whether this plan ever changes an answer or its timing."""
-        return bool(self.sequence or self.latency_ms
-                    or any(getattr(self, name) for name in _RATES))
-
 
 @dataclass(frozen=True)
 class Decision:
@@ -217,11 +211,6 @@ class Faults:
         self._lock = threading.Lock()
         self._default = default or FaultPlan()
         self._workspaces: dict[str, WorkspaceFaults] = {}
-
-    @property
-    def default(self) -> FaultPlan:
-        """The plan a workspace follows until its own is set."""
-        return self._default
 
     def set_default(self, plan: FaultPlan) -> None:
         """Make `plan` every workspace's plan, starting over (meant for before serving)."""

@@ -28,7 +28,6 @@ def outcomes(faults: WorkspaceFaults, n: int) -> list[Any]:
 def test_the_default_plan_injects_nothing_and_counts_requests() -> None:
     faults = WorkspaceFaults(FaultPlan())
 
-    assert not FaultPlan().active
     assert outcomes(faults, 5) == ["ok"] * 5
     assert faults.draw().latency == 0
     assert faults.describe()["counts"] == {"requests": 6, "ok": 6, "429": 0, "500": 0, "503": 0,
@@ -97,7 +96,6 @@ def test_the_registry_gives_each_workspace_its_own_plan_and_a_default() -> None:
 
     registry.set_default(FaultPlan(sequence=("drop",)))
 
-    assert registry.default.sequence == ("drop",)
     assert registry.of("ws_a").draw().outcome == "drop"  # everyone starts over on the default
     assert registry.of("ws_c").draw().outcome == "drop"
 
