@@ -31,22 +31,25 @@ def is_envelope(value: Any) -> bool:
     return isinstance(value, Mapping) and isinstance(value.get("batch"), list)
 
 
-def unbatch(envelope: Mapping[str, Any]) -> list[Any]:
-    """The calls of a batch body, with its `context` and `integrations` merged into each.
+def with_envelope(call: Mapping[str, Any], envelope: Mapping[str, Any]) -> dict[str, Any]:
+    """The call with the envelope's `context` and `integrations` merged in one level deep, the
+    call's own keys winning, as Segment does for a batch.
 
-    Each call is a new top-level object, so a gateway may stamp fields (`receivedAt`) on one
-    without touching the others; nested values are shared, not copied, and never modified.
+    The result is a new top-level object, so a gateway may stamp fields (`receivedAt`) on one
+    call without touching the others; nested values are shared, not copied, and never modified.
     """
-    calls = []
-    for item in envelope["batch"]:
-        if isinstance(item, Mapping):
-            item = dict(item)
-            for name in MERGED_ENVELOPE_FIELDS:
-                outer, inner = envelope.get(name), item.get(name)
-                if isinstance(outer, Mapping) and (inner is None or isinstance(inner, Mapping)):
-                    item[name] = {**outer, **(inner or {})}
-        calls.append(item)
-    return calls
+    merged = dict(call)
+    for name in MERGED_ENVELOPE_FIELDS:
+        outer, inner = envelope.get(name), call.get(name)
+        if isinstance(outer, Mapping) and (inner is None or isinstance(inner, Mapping)):
+            merged[name] = {**outer, **(inner or {})}
+    return merged
+
+
+def unbatch(envelope: Mapping[str, Any]) -> list[Any]:
+    """The calls of a batch body, each `with_envelope`; non-objects left for validation."""
+    return [with_envelope(item, envelope) if isinstance(item, Mapping) else item
+            for item in envelope["batch"]]
 
 
 def calls_in(value: Any, origin: str) -> Iterator[Sourced]:

@@ -36,11 +36,11 @@ from typing import Any
 
 from contract.limits import too_deep
 from contract.timestamps import parse_timestamp, to_wire
+from destination.inputs import with_envelope
 from destination.mapping import derived_message_id
 
 # The names a Segment user may give Akita in `integrations`: the short name and the catalog's.
 DESTINATION_NAMES = ("Akita", "Akita User Tracking", "Akita Customer Success")
-BATCH_DEFAULTS = ("context", "integrations")
 SECRET_FIELDS = ("writeKey",)
 
 
@@ -73,12 +73,9 @@ def corrected_timestamp(call: Mapping[str, Any], received_at: datetime) -> str |
 
 
 def with_batch_defaults(call: dict[str, Any], batch: Mapping[str, Any]) -> dict[str, Any]:
-    """The call with the batch's context, integrations and sentAt under its own values."""
-    merged = dict(call)
-    for name in BATCH_DEFAULTS:
-        default, own = batch.get(name), call.get(name)
-        if isinstance(default, Mapping) and (own is None or isinstance(own, Mapping)):
-            merged[name] = {**default, **(own or {})}  # enrich() deep-copies the result
+    """The call with the batch's context, integrations and sentAt under its own values; the
+    batch's sentAt matters here because it corrects the call's clock."""
+    merged = with_envelope(call, batch)  # enrich() deep-copies the result
     if merged.get("sentAt") is None and batch.get("sentAt") is not None:
         merged["sentAt"] = batch["sentAt"]
     return merged
