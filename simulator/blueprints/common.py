@@ -19,7 +19,7 @@ from simulator.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from simulator.service import Simulator
+from simulator.service import InvalidParameter, Simulator
 
 _AUTH_HELP = "send Basic auth with the API key as username and an empty password, or Bearer <key>"
 
@@ -115,3 +115,21 @@ def refuse_cross_site(error: type[CrossSiteRequest] = CrossSiteRequest) -> None:
         raise error(f"refused a request sent from {origin!r}, another site")
     if request.headers.get("Sec-Fetch-Site") == "cross-site":
         raise error("refused a request the browser says another site sent")
+
+
+def int_arg(name: str, *, minimum: int | None = None) -> int | None:
+    """An integer query argument, None when absent or empty; 400 naming it otherwise.
+
+    Ranges that are the service's rules (a journal page's limit) are checked there; `minimum`
+    is for what only the page cares about (page numbers start at 1).
+    """
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise InvalidParameter(f"{name} must be a whole number, not {text!r}") from None
+    if minimum is not None and value < minimum:
+        raise InvalidParameter(f"{name} must be at least {minimum}, not {value}")
+    return value

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, request
 
 from simulator import __version__
-from simulator.blueprints.common import json_body, refuse_cross_site, simulator
+from simulator.blueprints.common import int_arg, json_body, refuse_cross_site, simulator
 from simulator.faults import FaultPlan
 from simulator.service import JOURNAL_PAGE, InvalidParameter
 
@@ -105,28 +105,18 @@ def sessions(workspace_id: str) -> dict[str, Any]:
     return {"sessions": simulator().sessions(workspace_id, request.args.get("person"))}
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name)
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise InvalidParameter(f"{name} must be an integer, not {value!r}") from None
-
-
 @bp.get(f"{_WORKSPACE}/journal")
 def journal(workspace_id: str) -> dict[str, Any]:
     """Journal entries newest first; `next_before` pages further back (null at the end)."""
     args = request.args
-    limit = _int_arg("limit")
+    limit = int_arg("limit")
     limit = JOURNAL_PAGE if limit is None else limit
     entries = simulator().journal(
         workspace_id,
         status=args.get("status"),
         type=args.get("type"),
         person=args.get("person"),
-        before=_int_arg("before"),
+        before=int_arg("before"),
         limit=limit,
     )
     more = len(entries) == limit
