@@ -110,10 +110,11 @@ class FaultPlan:
             if not _is_int(value) or not 0 <= value <= _INTEGERS[name]:
                 raise InvalidFaultPlan(f"{name} must be a whole number from 0 to "
                                        f"{_INTEGERS[name]}, not {value!r}")
-        if len(self.sequence) > MAX_SEQUENCE or any(
+        # fail_next's 503s come before the given sequence: each may hold MAX_SEQUENCE.
+        if len(self.sequence) > 2 * MAX_SEQUENCE or any(
                 not any(o == k and type(o) is type(k) for k in OUTCOMES) for o in self.sequence):
-            raise InvalidFaultPlan(f"sequence must hold at most {MAX_SEQUENCE} outcomes among "
-                                   f"{', '.join(map(repr, OUTCOMES))}")
+            raise InvalidFaultPlan(f"sequence must hold at most {2 * MAX_SEQUENCE} outcomes "
+                                   f"among {', '.join(map(repr, OUTCOMES))}")
         if self.seed is not None and not _is_int(self.seed):
             raise InvalidFaultPlan(f"seed must be a whole number or null, not {self.seed!r}")
 
@@ -138,6 +139,8 @@ class FaultPlan:
                 if not isinstance(given[name], list):
                     raise InvalidFaultPlan(f"{name} must be a list")
                 given[name] = tuple(given[name])
+        if len(given.get("sequence", ())) > MAX_SEQUENCE:
+            raise InvalidFaultPlan(f"sequence must hold at most {MAX_SEQUENCE} outcomes")
         given["sequence"] = (503,) * fail_next + given.get("sequence", ())
         return cls(**given)
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from simulator.faults import (
     ERROR_STATUSES,
+    MAX_SEQUENCE,
     OUTCOMES,
     FaultPlan,
     Faults,
@@ -171,3 +172,11 @@ def test_whole_numbers_written_with_a_fraction_are_whole_numbers() -> None:
 
     assert plan == FaultPlan(latency_ms=250, retry_after=2, seed=3, statuses=(500,),
                              sequence=(503, 429, "drop"))
+
+
+def test_fail_next_and_a_sequence_may_each_take_their_documented_maximum() -> None:
+    plan = FaultPlan.from_json({"fail_next": MAX_SEQUENCE, "sequence": ["drop", "lost_answer"]})
+
+    assert plan.sequence[:2] == (503, 503) and plan.sequence[-2:] == ("drop", "lost_answer")
+    with pytest.raises(InvalidFaultPlan, match="sequence must hold at most"):
+        FaultPlan.from_json({"sequence": ["ok"] * (MAX_SEQUENCE + 1)})
