@@ -93,10 +93,10 @@ _SHARED_APP = settings(suppress_health_check=[HealthCheck.function_scoped_fixtur
 def test_any_broken_call_is_named_by_its_path(
         dashboard_app: Flask, dashboard: FlaskClient, broken: tuple[dict, str]) -> None:
     call, path = broken
-    # Segment sets receivedAt itself and a messageId where none is given, so the playground,
-    # like the gateway, replaces a broken receivedAt and a null messageId.
+    # Segment sets receivedAt itself, and a messageId and timestamp where the call has none,
+    # so the playground, like the gateway, replaces a broken receivedAt and those when null.
     assume(path != "$.receivedAt")
-    assume(not (path == "$.messageId" and call.get("messageId") is None))
+    assume(not (path in ("$.messageId", "$.timestamp") and call.get(path[2:]) is None))
     ws = service(dashboard_app).ensure_workspace("checks")
     html = play(dashboard, ws, call)
     assert outcome(html) == "invalid"
