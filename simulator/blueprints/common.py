@@ -117,14 +117,15 @@ def refuse_cross_site(error: type[CrossSiteRequest] = CrossSiteRequest) -> None:
         raise error("refused a request the browser says another site sent")
 
 
-def int_arg(name: str, *, minimum: int | None = None) -> int | None:
-    """An integer query argument, None when absent or empty; 400 naming it otherwise.
+def int_arg(name: str, *, minimum: int | None = None, form: bool = False) -> int | None:
+    """An integer query argument, None when absent; 400 naming it when not a whole number.
 
-    Ranges that are the service's rules (a journal page's limit) are checked there; `minimum`
-    is for what only the page cares about (page numbers start at 1).
+    `form`: an empty value also counts as absent, as HTML forms send every field. Ranges that
+    are the service's rules (a journal page's limit) are checked there; `minimum` is for what
+    only a page cares about (page numbers start at 1).
     """
-    text = request.args.get(name, "").strip()
-    if not text:
+    text = request.args.get(name)
+    if text is None or (form and not text.strip()):
         return None
     try:
         value = int(text)

@@ -32,7 +32,7 @@ def service() -> Simulator:
 
 def pager(total: int, per_page: int = PER_PAGE) -> render.Pager:
     """The requested page (`?page=`) of a list of `total` items."""
-    return render.Pager(int_arg("page", minimum=1) or 1, per_page, total)
+    return render.Pager(int_arg("page", minimum=1, form=True) or 1, per_page, total)
 
 
 def _page(workspace_id: str, template: str, **context: object) -> str:
@@ -73,7 +73,7 @@ def reset(workspace_id: str) -> Response:
 
 def _listing(workspace_id: str, kind: str) -> tuple[list[dict], render.Pager]:
     """One page of a list the engine keeps sorted by id, and where it sits."""
-    page = int_arg("page", minimum=1) or 1
+    page = int_arg("page", minimum=1, form=True) or 1
     found = service().page(workspace_id, kind, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
     return found["items"], render.Pager(page, PER_PAGE, found["total"])
 
@@ -129,7 +129,7 @@ def contact(workspace_id: str, person_id: str) -> str:
     Only the sessions on this page are built, newest first, so a contact with thousands of
     sessions costs what one with ten does.
     """
-    page = int_arg("page", minimum=1) or 1
+    page = int_arg("page", minimum=1, form=True) or 1
     found = service().contact_page(workspace_id, person_id, limit=SESSIONS_PER_PAGE,
                                    offset=(page - 1) * SESSIONS_PER_PAGE)
     paging = render.Pager(page, SESSIONS_PER_PAGE, found["session_count"])
@@ -163,7 +163,7 @@ def journal(workspace_id: str) -> str:
     """Journal entries newest first, filtered by status, type and person, paged by id."""
     filters = {name: request.args.get(name, "").strip() or None
                for name in ("status", "type", "person")}
-    before = int_arg("before", minimum=1)
+    before = int_arg("before", minimum=1, form=True)
     entries = service().journal(workspace_id, before=before, limit=PER_PAGE + 1, **filters)
     older = entries[PER_PAGE - 1]["id"] if len(entries) > PER_PAGE else None
     refresh = REFRESH_SECONDS if request.args.get("refresh") and before is None else None

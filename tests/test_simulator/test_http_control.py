@@ -125,7 +125,7 @@ def test_the_journal_filters_and_pages(akita_client: FlaskClient, filled: str) -
         "entries"]] == ["m5"]
 
 
-@pytest.mark.parametrize("query", ["limit=x", "limit=0", "before=soon", "before=-1",
+@pytest.mark.parametrize("query", ["limit=x", "limit=0", "before=soon", "before=", "before=-1",
                                    "before=9223372036854775808", "status=lost"])
 def test_bad_journal_queries_are_400(akita_client: FlaskClient, filled: str, query: str) -> None:
     response = akita_client.get(f"/_sim/workspaces/{filled}/journal?{query}")
