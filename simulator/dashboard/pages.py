@@ -7,13 +7,12 @@ a contact page costs the same in a workspace of a hundred messages or a million.
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from simulator.blueprints.common import int_arg
+from simulator.blueprints.common import int_arg, simulator
 from simulator.dashboard import render
 from simulator.dashboard.blueprint import bp
-from simulator.service import Simulator
 from simulator.store import JOURNAL_STATUSES
 
 PER_PAGE = 50
@@ -25,11 +24,6 @@ JOURNAL_TYPES = ("contact", "account", "event", "page", "identify", "group", "tr
 _WS = "/workspaces/<workspace_id>"
 
 
-def service() -> Simulator:
-    """The Simulator of the app serving this request."""
-    return current_app.extensions["akita"]
-
-
 def pager(total: int, per_page: int = PER_PAGE) -> render.Pager:
     """The requested page (`?page=`) of a list of `total` items."""
     return render.Pager(int_arg("page", minimum=1, form=True) or 1, per_page, total)
@@ -37,14 +31,14 @@ def pager(total: int, per_page: int = PER_PAGE) -> render.Pager:
 
 def _page(workspace_id: str, template: str, **context: object) -> str:
     """Render a workspace page: every one shows the workspace's name and the tabs."""
-    workspace = service().workspace(workspace_id)
+    workspace = simulator().workspace(workspace_id)
     return render_template(f"dashboard/{template}", workspace=workspace, **context)
 
 
 @bp.get("/")
 def index() -> str:
     """The workspace picker, oldest first."""
-    workspaces = service().list_workspaces()
+    workspaces = simulator().list_workspaces()
     paging = pager(len(workspaces))
     shown = workspaces[paging.offset:paging.offset + PER_PAGE]
     return render_template("dashboard/index.html", workspaces=shown, paging=paging)
@@ -53,20 +47,20 @@ def index() -> str:
 @bp.post("/workspaces")
 def create_workspace() -> str:
     """A new workspace; its API key is shown on this page only (the store keeps a digest)."""
-    created = service().create_workspace(request.form.get("name", "").strip() or None)
+    created = simulator().create_workspace(request.form.get("name", "").strip() or None)
     return render_template("dashboard/created.html", created=created)
 
 
 @bp.get(_WS)
 def workspace(workspace_id: str) -> str:
     """What a workspace holds, in counts, with links to each list and the reset button."""
-    return _page(workspace_id, "workspace.html", counts=service().counts(workspace_id))
+    return _page(workspace_id, "workspace.html", counts=simulator().counts(workspace_id))
 
 
 @bp.post(f"{_WS}/reset")
 def reset(workspace_id: str) -> Response:
     """Forget every message of a workspace; its key stays valid."""
-    service().reset(workspace_id)
+    simulator().reset(workspace_id)
     flash("The workspace was reset: every message, contact, account and journal entry is gone.")
     return redirect(url_for(".workspace", workspace_id=workspace_id), code=303)
 
@@ -74,7 +68,7 @@ def reset(workspace_id: str) -> Response:
 def _listing(workspace_id: str, kind: str) -> tuple[list[dict], render.Pager]:
     """One page of a list the engine keeps sorted by id, and where it sits."""
     page = int_arg("page", minimum=1, form=True) or 1
-    found = service().page(workspace_id, kind, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
+    found = simulator().page(workspace_id, kind, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
     return found["items"], render.Pager(page, PER_PAGE, found["total"])
 
 
@@ -110,7 +104,7 @@ def visitors(workspace_id: str) -> str:
 @bp.get(f"{_WS}/accounts/<path:organization_id>")
 def account(workspace_id: str, organization_id: str) -> str:
     """An account: its traits with where each came from, and its contacts a page at a time."""
-    found = service().account(workspace_id, organization_id)
+    found = simulator().account(workspace_id, organization_id)
     paging = pager(len(found["contacts"]))
     members = found["contacts"][paging.offset:paging.offset + PER_PAGE]
     return _page(workspace_id, "account.html", account=found, members=members, paging=paging)
@@ -130,11 +124,11 @@ def contact(workspace_id: str, person_id: str) -> str:
     sessions costs what one with ten does.
     """
     page = int_arg("page", minimum=1, form=True) or 1
-    found = service().contact_page(workspace_id, person_id, limit=SESSIONS_PER_PAGE,
+    found = simulator().contact_page(workspace_id, person_id, limit=SESSIONS_PER_PAGE,
                                    offset=(page - 1) * SESSIONS_PER_PAGE)
     paging = render.Pager(page, SESSIONS_PER_PAGE, found["session_count"])
     organization_id = found["organization_id"]
-    placed_in = service().account(workspace_id, organization_id) if organization_id else None
+    placed_in = simulator().account(workspace_id, organization_id) if organization_id else None
     placing = (render.placing_calls(person_id, render.named_account(found))
                if organization_id is None else [])
     return _page(workspace_id, "contact.html", contact=found, account=placed_in,
@@ -144,7 +138,7 @@ def contact(workspace_id: str, person_id: str) -> str:
 @bp.get(f"{_WS}/visitors/<path:anonymous_id>")
 def visitor(workspace_id: str, anonymous_id: str) -> str:
     """An anonymous visitor and its sessions, newest first."""
-    found = service().visitor(workspace_id, anonymous_id)
+    found = simulator().visitor(workspace_id, anonymous_id)
     newest = found["sessions"][::-1]
     paging = pager(len(newest), SESSIONS_PER_PAGE)
     shown = newest[paging.offset:paging.offset + SESSIONS_PER_PAGE]
@@ -154,7 +148,7 @@ def visitor(workspace_id: str, anonymous_id: str) -> str:
 @bp.get(f"{_WS}/messages/<path:message_id>")
 def message(workspace_id: str, message_id: str) -> str:
     """An accepted Akita message, e.g. the one that set a trait's value."""
-    found = service().message(workspace_id, message_id)
+    found = simulator().message(workspace_id, message_id)
     return _page(workspace_id, "message.html", message=found)
 
 
@@ -164,7 +158,7 @@ def journal(workspace_id: str) -> str:
     filters = {name: request.args.get(name, "").strip() or None
                for name in ("status", "type", "person")}
     before = int_arg("before", minimum=1, form=True)
-    entries = service().journal(workspace_id, before=before, limit=PER_PAGE + 1, **filters)
+    entries = simulator().journal(workspace_id, before=before, limit=PER_PAGE + 1, **filters)
     older = entries[PER_PAGE - 1]["id"] if len(entries) > PER_PAGE else None
     refresh = REFRESH_SECONDS if request.args.get("refresh") and before is None else None
     return _page(workspace_id, "journal.html", entries=entries[:PER_PAGE], filters=filters,

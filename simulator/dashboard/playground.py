@@ -17,10 +17,10 @@ from typing import Any
 from flask import current_app, render_template, request
 
 from contract import validate_segment_call
+from simulator.blueprints.common import simulator
 from simulator.dashboard import changes
 from simulator.dashboard.blueprint import bp
 from simulator.dashboard.examples import EXAMPLES, example
-from simulator.dashboard.pages import service
 
 NO_GATEWAY = ("This server runs without the local Segment (akita-sim serve --no-segment), so "
               "calls can be checked against the contract but not mapped or sent.")
@@ -61,28 +61,28 @@ def check(text: str) -> Checked:
 def send(workspace_id: str, write_key: str, checked: Checked) -> dict[str, Any]:
     """Send the call with `write_key` (which must be this workspace's), and compare what the
     message names before and after. Returns the delivery records and the changes, or an error."""
-    owner = service().workspace_for_key(write_key) if write_key else None
+    owner = simulator().workspace_for_key(write_key) if write_key else None
     if owner != workspace_id:
         return {"error": "Enter this workspace's write key (the API key it was created with): "
                          + ("this one belongs to no workspace on this server." if owner is None
                             else "this one belongs to another workspace.")}
-    targets = changes.touched(service(), workspace_id, checked.message)
-    before = changes.look(service(), workspace_id, targets)
+    targets = changes.touched(simulator(), workspace_id, checked.message)
+    before = changes.look(simulator(), workspace_id, targets)
     records = gateway().send(write_key, [checked.call])
-    after = changes.look(service(), workspace_id, targets)
+    after = changes.look(simulator(), workspace_id, targets)
     return {"records": records, "changes": changes.compare(targets, before, after)}
 
 
 def _default_key(workspace_id: str) -> str:
     """The key the server was started with, when it is this workspace's: saves typing it."""
     key = current_app.config.get("AKITA_API_KEY") or ""
-    return key if key and service().workspace_for_key(key) == workspace_id else ""
+    return key if key and simulator().workspace_for_key(key) == workspace_id else ""
 
 
 @bp.route("/workspaces/<workspace_id>/playground", methods=["GET", "POST"])
 def playground(workspace_id: str) -> str:
     """Check a call (GET with ?example= or ?call=, or POST), or send it (POST, action=send)."""
-    workspace = service().workspace(workspace_id)
+    workspace = simulator().workspace(workspace_id)
     if request.method == "POST":
         text = request.form.get("call", "")
         write_key = request.form.get("write_key", "").strip()
