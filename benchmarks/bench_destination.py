@@ -16,7 +16,8 @@ from servers import API_KEY, serving
 from workload import segment_calls
 
 from contract import validate_segment_call
-from destination import AkitaClient, map_call, prepare
+from contract.mapping import map_call
+from destination import AkitaClient, prepare
 
 DELIVERIES = (("batched (up to 2,500 messages / 500 KB a request)", None, 1),
               ("one request per call", 1, 10))  # label, max_batch_messages, share of calls

@@ -102,9 +102,9 @@ def _measure_engine(size: int) -> dict[str, Any]:
 
 def _measure_store(size: int, path: str) -> dict[str, Any]:
     from simulator.service import Simulator
-    from simulator.store import Store
+    from simulator.store import SQLiteStore
 
-    simulator = Simulator(Store(path))
+    simulator = Simulator(SQLiteStore(path))
     workspace_id = simulator.ensure_workspace(API_KEY)
     wall = cpu = 0.0
     for batch in batches(akita_messages(size), BATCH):

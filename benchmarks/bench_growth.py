@@ -25,6 +25,8 @@ from harness import Mode, Table, best_of, growth_ratio, python_script
 from servers import API_KEY
 from workload import organization_id, person_id
 
+from simulator.web import simulator_of
+
 CONTACT_PAGE_TARGET_MS = 100.0
 MEASURES = ("replay s", "contact sessions ms", "snapshot ms", "contact page ms",
             "account page ms")
@@ -57,11 +59,11 @@ def run(mode: Mode, workdir: Path) -> list[Table]:
 
 
 def _measure(size: int, path: str, repeats: int) -> dict[str, Any]:
-    from simulator.app import create_app
+    from simulator.web.app import create_app
 
     started = time.perf_counter()
     app = create_app({"AKITA_DB": path, "AKITA_API_KEY": API_KEY})
-    simulator = app.extensions["akita"]
+    simulator = simulator_of(app)
     workspace_id = simulator.workspace_for_key(API_KEY)
     simulator.counts(workspace_id)  # the first read replays the stored messages
     replay = time.perf_counter() - started

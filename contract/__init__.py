@@ -1,8 +1,10 @@
 """The contract between Segment and Akita: the single source of truth for both sides of the wire.
 
 JSON Schemas of Segment calls (what arrives) and Akita messages (what the destination sends), the
-validators that say which field is wrong and why, and, in `contract.strategies`, Hypothesis
-strategies that generate both. Nothing here depends on the destination or the simulator.
+validators that say which field is wrong and why, the mapping (`contract.mapping`: what a
+Segment call means to Akita), the Hypothesis strategies that generate both sides
+(`contract.generators`) and the provider check (`contract.provider`). Nothing here depends on
+the destination or the simulator, and `import contract` imports no Hypothesis.
 """
 
 from __future__ import annotations

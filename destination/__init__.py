@@ -1,16 +1,16 @@
-"""Segment's side of the wire: what Segment sends Akita for a call, and how it gets there.
+"""Segment's side of the wire: what Segment does with a call on its way to Akita.
 
-`mapping` turns a validated Segment call into an Akita message or a skip with its reason (pure);
-`client.AkitaClient` validates, maps, batches and delivers with retries, and tells what happened
-to each call in a `report.DeliveryRecord`; `cli` is the `akita-map` command. Depends on
-`contract` alone, so the simulator's Segment gateway can reuse all of it.
+`prepare` validates a call and maps it with the contract's mapping (`contract.mapping`);
+`client.AkitaClient` batches and delivers with retries, and tells what happened to each call in
+a `report.DeliveryRecord`; `gateway` is the local Segment Tracking API; `cli` is the
+`akita-map` command. Depends on `contract` alone, so the simulator's serving edge can mount the
+gateway.
 """
 
 from __future__ import annotations
 
 from destination.client import AkitaClient
 from destination.errors import AkitaConnectionError, AkitaHTTPError, DestinationError
-from destination.mapping import Mapped, Skip, map_call
 from destination.prepare import prepare
 from destination.report import DeliveryRecord, DeliveryReport
 from destination.retry import RetryPolicy
@@ -22,9 +22,6 @@ __all__ = [
     "DeliveryRecord",
     "DeliveryReport",
     "DestinationError",
-    "Mapped",
     "RetryPolicy",
-    "Skip",
-    "map_call",
     "prepare",
 ]

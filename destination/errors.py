@@ -3,7 +3,8 @@
     DestinationError              root: anything this package raises (e.g. a closed client)
     ├── AkitaHTTPError            Akita answered, with an error status: status, message, body
     ├── AkitaConnectionError      no answer came back: timeout, refused or dropped connection
-    └── InputError                input that is not Segment calls in JSON (names file and line)
+    ├── InputError                input that is not Segment calls in JSON (names file and line)
+    └── GatewayError              the local Tracking API refuses a request whole (400, 413)
 
 The two leaves are kept apart because they mean different things for a message: after an
 error answer Akita applied nothing and said why (retry only if the status says it may help);
@@ -42,3 +43,18 @@ class AkitaConnectionError(DestinationError):
 
 class InputError(DestinationError):
     """Input that cannot be read as Segment calls; the message names the file and the line."""
+
+
+class GatewayError(DestinationError):
+    """A request the Tracking API refuses as a whole: 400 with `{"success": false, ...}`."""
+
+    status = 400
+
+    def __init__(self, message: str, code: str = "invalid_request") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def to_body(self) -> dict[str, Any]:
+        """Segment's error body, with a `code` that analytics-python prints beside it."""
+        return {"success": False, "code": self.code, "message": self.message}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from contract import validate_segment_call
-from destination.mapping import Skip, map_call
+from contract.mapping import Skip, map_call
 from destination.report import DeliveryRecord
 
 INVALID_REASON = "the call breaks the Segment contract"

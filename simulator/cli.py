@@ -24,11 +24,12 @@ from waitress.server import create_server
 
 from simulator import __version__
 from simulator.errors import SimulatorError
-from simulator.faults import ERROR_STATUSES, FaultPlan
-from simulator.server import MAX_REQUEST_BODY
 from simulator.service import DEFAULT_JOURNAL_CAP, DEFAULT_SESSION_TIMEOUT, Simulator
-from simulator.serving import create_serving_app
-from simulator.store import Store
+from simulator.service.faults import ERROR_STATUSES, FaultPlan
+from simulator.store import SQLiteStore
+from simulator.web import simulator_of
+from simulator.web.live_server import MAX_REQUEST_BODY
+from simulator.web.serving import create_serving_app
 
 DEFAULT_DB = "akita-sim.sqlite3"
 DEFAULT_PORT = 8400
@@ -170,7 +171,7 @@ def serve(args: argparse.Namespace) -> int:
         "AKITA_STRICT_ACCOUNTS": args.strict_accounts,
         "AKITA_JOURNAL_CAP": args.journal_cap,
     }, segment=args.segment)
-    simulator: Simulator = app.extensions["akita"]
+    simulator: Simulator = simulator_of(app)
     try:
         plan = FaultPlan(
             error_rate=args.fault_rate, statuses=args.fault_statuses,
@@ -240,7 +241,7 @@ def _open(args: argparse.Namespace) -> Simulator:
     if not os.path.exists(args.db):
         raise SimulatorError(f"no database at {args.db}; pass --db PATH of an akita-sim file")
     timeout = getattr(args, "session_timeout", DEFAULT_SESSION_TIMEOUT)
-    return Simulator(Store(args.db), session_timeout=timeout)
+    return Simulator(SQLiteStore(args.db), session_timeout=timeout)
 
 
 def export(args: argparse.Namespace) -> int:

@@ -1,19 +1,27 @@
-"""Errors the simulator raises, one class per HTTP answer.
+"""Every error the simulator raises, whole in this one module.
 
-    SimulatorError              500  internal_error
-    ├── BadRequest              400  invalid_batch
-    ├── Unauthorized            401  unauthorized
-    ├── NotFound                404  not_found
-    ├── Conflict                409  account_conflict
-    ├── PayloadTooLarge         413  payload_too_large
-    ├── UnsupportedMediaType    415  unsupported_media_type
-    ├── Unsupported             501  unsupported_type
-    └── ServiceUnavailable      503  service_unavailable
+    SimulatorError                  500  internal_error
+    ├── BadRequest                  400  invalid_batch
+    │   ├── InvalidJSON             400  invalid_json           the body is not UTF-8 JSON
+    │   ├── InvalidParameter        400  invalid_parameter      a query argument or field
+    │   └── InvalidFaultPlan        400  invalid_fault_plan
+    ├── Unauthorized                401  unauthorized
+    ├── CrossSiteRequest            403  cross_site_request     another site's page sent it
+    ├── NotFound                    404  not_found
+    ├── Conflict                    409  account_conflict       strict accounts
+    ├── KeyInUse                    409  key_in_use
+    ├── PayloadTooLarge             413  payload_too_large
+    ├── UnsupportedMediaType        415  unsupported_media_type
+    ├── Unsupported                 501  unsupported_type       screen, alias
+    ├── ServiceUnavailable          503  service_unavailable
+    ├── InjectedFault               429/500/503  injected_fault  a fault plan's answer
+    └── StoreError                  500  store_error            the database cannot be used
+        └── SchemaVersionError      500  schema_too_new
 
-Each class carries `status`, `code` and `message` as class attributes, so the rules and the
-store can say *what* went wrong without knowing about HTTP; the app's single error handler turns
-any of them into a JSON body with `to_body()`. An instance may replace the message and carry
-`details`, a list of dicts (one per bad item, or per conflicting contact).
+Each SimulatorError carries `status`, `code` and `message` as class attributes, so the rules
+and the store can say *what* went wrong without knowing about HTTP; the app's single error
+handler turns any of them into a JSON body with `to_body()`. An instance may replace the
+message and carry `details`, a list of dicts (one per bad item, or per conflicting contact).
 """
 
 from __future__ import annotations
@@ -115,3 +123,56 @@ class ServiceUnavailable(SimulatorError):
     status = 503
     code = "service_unavailable"
     message = "the service is temporarily unavailable"
+
+
+class InvalidJSON(BadRequest):
+    """The body is not UTF-8 JSON: nothing in it can be read, let alone applied."""
+
+    code = "invalid_json"
+    message = "the body is not valid JSON"
+
+
+class InvalidParameter(BadRequest):
+    """A query parameter or field of a control request is not acceptable."""
+
+    code = "invalid_parameter"
+    message = "a parameter is invalid"
+
+
+class InvalidFaultPlan(BadRequest):
+    """A fault plan that cannot be followed: the message names the field and the rule."""
+
+    code = "invalid_fault_plan"
+    message = "the fault plan is invalid"
+
+
+class KeyInUse(SimulatorError):
+    """The API key asked for already belongs to a workspace (a key names one workspace)."""
+
+    status = 409
+    code = "key_in_use"
+    message = "that API key already belongs to a workspace"
+
+
+class InjectedFault(SimulatorError):
+    """An error answer a workspace's fault plan asked for; nothing of the request was read."""
+
+    code = "injected_fault"
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"injected fault: this workspace's fault plan answers {status} to "
+                         "this request; nothing was applied, send it again")
+        self.status = status
+
+
+class StoreError(SimulatorError):
+    """The database cannot be used: not SQLite, unreadable, or from another version."""
+
+    code = "store_error"
+    message = "the simulator's database cannot be used"
+
+
+class SchemaVersionError(StoreError):
+    """The file was written by a newer simulator whose tables this one would misread."""
+
+    code = "schema_too_new"

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from flask import Flask
     from flask.testing import FlaskClient
 
-    from simulator.server import LiveServer
+    from simulator.web.live_server import LiveServer
 
 _TIMEOUT = 10
 
@@ -80,13 +80,11 @@ def akita_server() -> Iterator[LiveServer]:
 
     Hand each test its own workspace with `akita_workspace` rather than resetting this server.
     """
-    from simulator.server import LiveServer
-    from simulator.serving import create_serving_app
+    from simulator.web.live_server import LiveServer
+    from simulator.web.serving import opened_app
 
-    app = create_serving_app({"AKITA_DB": None})
-    with LiveServer(app) as server:
+    with opened_app({"AKITA_DB": None}) as app, LiveServer(app) as server:
         yield server
-    app.extensions["akita"].close()
 
 
 @pytest.fixture
@@ -110,11 +108,10 @@ def akita_workspace(akita_server: LiveServer, request: pytest.FixtureRequest) ->
 @pytest.fixture
 def akita_app() -> Iterator[Flask]:
     """A fresh in-process simulator app with an in-memory store, for fast unit tests."""
-    from simulator.app import create_app
+    from simulator.web.serving import opened_app
 
-    app = create_app({"AKITA_DB": None, "TESTING": True})
-    yield app
-    app.extensions["akita"].close()
+    with opened_app({"AKITA_DB": None, "TESTING": True}, segment=False) as app:
+        yield app
 
 
 @pytest.fixture

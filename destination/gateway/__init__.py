@@ -1,5 +1,5 @@
 """A local Segment: the Tracking API that Segment's SDKs post to, delivering through the
-destination into an Akita (the simulator mounts it; see `simulator.serving`).
+destination into an Akita (the simulator mounts it; see `simulator.web.serving`).
 
     routes     /v1/batch, /v1/<type> (and analytics.js's /v1/b, /v1/<initial>)
     intake     body, gzip, size limits, JSON, write key: what makes a request a 400
@@ -12,7 +12,7 @@ destination into an Akita (the simulator mounts it; see `simulator.serving`).
 
 from __future__ import annotations
 
+from destination.errors import GatewayError
 from destination.gateway.gateway import SegmentGateway
-from destination.gateway.intake import GatewayError
 
 __all__ = ["GatewayError", "SegmentGateway"]

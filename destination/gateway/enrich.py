@@ -35,9 +35,9 @@ from datetime import datetime
 from typing import Any
 
 from contract.limits import too_deep
+from contract.mapping import derived_message_id
 from contract.timestamps import parse_timestamp, to_wire
 from destination.inputs import with_envelope
-from destination.mapping import derived_message_id
 
 # The names a Segment user may give Akita in `integrations`: the short name and the catalog's.
 DESTINATION_NAMES = ("Akita", "Akita User Tracking", "Akita Customer Success")

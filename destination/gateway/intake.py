@@ -25,26 +25,12 @@ from werkzeug.wrappers import Request
 
 from contract import validate_against
 from contract.limits import MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES, encoded_size
+from destination.errors import GatewayError
 
 GZIP_WINDOW = 16 + zlib.MAX_WBITS  # zlib's "gzip header and trailer" mode
 BATCH_FIELDS = ("context", "integrations", "sentAt")  # merged into each call (enrich.py)
 AUTH_HELP = ("send Basic auth with the write key as username and an empty password, or "
              "writeKey in the body")
-
-
-class GatewayError(Exception):
-    """A request the Tracking API refuses as a whole: 400 with `{"success": false, ...}`."""
-
-    status = 400
-
-    def __init__(self, message: str, code: str = "invalid_request") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-    def to_body(self) -> dict[str, Any]:
-        """Segment's error body, with a `code` that analytics-python prints beside it."""
-        return {"success": False, "code": self.code, "message": self.message}
 
 
 def _too_large(size: int | str, limit: int, what: str) -> GatewayError:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Protocol
 
-from destination.mapping import stringify_id
+from contract.mapping import stringify_id
 from destination.report import DeliveryRecord
 
 # Outcomes Akita's ingest answered, and so journaled. A `failed` call got no answer (or only

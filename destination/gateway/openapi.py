@@ -1,7 +1,7 @@
 """The gateway's part of the server's OpenAPI document, built from the same route table.
 
 The gateway is mounted only where the app is wired for serving, so its paths cannot live in the
-simulator's document file; `simulator/serving.py` adds this fragment when it mounts the routes,
+simulator's document file; `simulator.web.serving` adds this fragment when it mounts the routes,
 and the document served always describes exactly the routes the app has.
 """
 

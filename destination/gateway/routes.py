@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response, jsonify, request
 
 from contract.limits import MAX_BATCH_BYTES, MAX_MESSAGE_BYTES
+from destination.errors import GatewayError
 from destination.gateway import intake
-from destination.gateway.intake import GatewayError
 
 if TYPE_CHECKING:
     from destination.gateway.gateway import SegmentGateway

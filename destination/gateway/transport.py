@@ -5,6 +5,10 @@ only its `requests.Session` differs. Posting to the server's own port would make
 wait on another thread of the same pool (with every thread busy in the gateway, on itself);
 calling the app's WSGI callable directly needs no socket and no free thread, and the answer
 is there when the call returns, which is what lets an SDK's `flush()` mean "it is in Akita".
+
+Failures are mapped here, at the transport's boundary, to what `requests` raises for a socket:
+an app that fails while writing its answer is a dropped connection (`requests.ConnectionError`).
+The server side never imports a client library to look like one.
 """
 
 from __future__ import annotations
@@ -45,13 +49,20 @@ class WSGIAdapter(BaseAdapter):
             environ = builder.get_environ()
         finally:
             builder.close()
-        app_iter, status, headers = run_wsgi_app(self.app, environ, buffered=True)
         try:
-            content = b"".join(app_iter)
-        finally:
-            close = getattr(app_iter, "close", None)
-            if close is not None:
-                close()
+            app_iter, status, headers = run_wsgi_app(self.app, environ, buffered=True)
+            try:
+                content = b"".join(app_iter)
+            finally:
+                close = getattr(app_iter, "close", None)
+                if close is not None:
+                    close()
+        except Exception as error:
+            # What a server does when the app fails while writing its answer (the simulator's
+            # dropped-connection fault does so on purpose): the connection closes, and the
+            # client meets no answer, as it would over a socket.
+            raise requests.ConnectionError(
+                f"the connection closed with no answer: {error}", request=request) from error
         response = requests.Response()
         code, _, reason = status.partition(" ")
         response.status_code = int(code)

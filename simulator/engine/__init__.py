@@ -29,10 +29,11 @@ its views. The rules, each decided at its edges:
 from __future__ import annotations
 
 from simulator.engine.clock import format_instant, parse_instant
-from simulator.engine.sessions import Timeline, session_spans
+from simulator.engine.sessions import DEFAULT_SESSION_TIMEOUT, Timeline, session_spans
 from simulator.engine.workspace import ApplyResult, Workspace
 
 __all__ = [
+    "DEFAULT_SESSION_TIMEOUT",
     "ApplyResult",
     "Timeline",
     "Workspace",

@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from simulator.engine.records import Item
+
+# 30 minutes of inactivity ends a session: Segment's and Amplitude's session tracking, GA4,
+# Heap, PostHog and Gainsight PX all use it; Akita publishes no rule of its own.
+DEFAULT_SESSION_TIMEOUT = timedelta(minutes=30)
 
 
 def session_spans(instants: Iterable[int], timeout: int) -> list[tuple[int, int]]:

@@ -14,7 +14,7 @@ from typing import Any
 from simulator.engine import views
 from simulator.engine.clock import duration_to_micros, parse_instant
 from simulator.engine.records import Anonymous, Person
-from simulator.engine.sessions import Timeline
+from simulator.engine.sessions import DEFAULT_SESSION_TIMEOUT, Timeline
 from simulator.engine.state import Prepared, State
 from simulator.engine.strict import conflict_error, find_conflicts
 
@@ -66,7 +66,8 @@ class Workspace:
     """
 
     def __init__(
-        self, *, session_timeout: timedelta = timedelta(minutes=30), strict_accounts: bool = False
+        self, *, session_timeout: timedelta = DEFAULT_SESSION_TIMEOUT,
+        strict_accounts: bool = False
     ) -> None:
         timeout = duration_to_micros(session_timeout)
         if timeout <= 0:

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from contract import validate_segment_call
-from contract.journeys import Journey
-from contract.strategies import journeys
+from contract.generators.journeys import Journey
+from contract.generators.strategies import journeys
 from contract.timestamps import parse_timestamp
 
 TIMEOUT = timedelta(minutes=30)

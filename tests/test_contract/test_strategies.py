@@ -17,9 +17,9 @@ from contract import (
     validate_segment_batch,
     validate_segment_call,
 )
-from contract import strategies as cs
-from contract.breakages import AKITA_BREAKS, SEGMENT_BREAKS, Break, broken
-from contract.samples import JS, NODE, PYTHON
+from contract.generators import strategies as cs
+from contract.generators.breakages import AKITA_BREAKS, SEGMENT_BREAKS, Break, broken
+from contract.generators.samples import JS, NODE, PYTHON
 
 CALL_STRATEGIES = {"identify": cs.identifies, "group": cs.groups, "track": cs.tracks,
                    "page": cs.pages, "screen": cs.screens, "alias": cs.aliases}

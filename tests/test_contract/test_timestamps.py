@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from hypothesis import given
 
-from contract import strategies as cs
+from contract.generators import strategies as cs
 from contract.timestamps import is_utc, parse_timestamp, to_wire
 
 INSTANT = datetime(2026, 11, 29, 22, 37, 16, 180_000, tzinfo=UTC)

@@ -19,8 +19,8 @@ from contract import (
     validate_segment_batch,
     validate_segment_call,
 )
-from contract import strategies as cs
-from contract.breakages import AKITA_BREAKS, SEGMENT_BREAKS, Break
+from contract.generators import strategies as cs
+from contract.generators.breakages import AKITA_BREAKS, SEGMENT_BREAKS, Break
 
 Validator = Callable[[Any], list[Problem]]
 SEGMENT_CALL = {"type": "track", "userId": "user_1", "event": "Signed Up",

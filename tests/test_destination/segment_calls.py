@@ -1,4 +1,4 @@
-"""Small local strategies for valid Segment calls, until `contract.strategies` covers them.
+"""Small local strategies for valid Segment calls, until `contract.generators` covers them.
 
 They lean toward the edges the mapping decides: numeric and null ids, `groupId` traits of every
 JSON type, timestamps in any offset or missing, `context.page` overlapping `properties`.

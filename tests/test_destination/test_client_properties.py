@@ -9,7 +9,7 @@ import responses
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contract import strategies as contract_strategies
+from contract.generators import strategies as contract_strategies
 from destination.client import AkitaClient
 from destination.inputs import unbatch
 from destination.prepare import prepare

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import given
 
-from contract.strategies import segment_calls
+from contract.generators.strategies import segment_calls
+from contract.mapping import derived_message_id
 from destination.gateway.enrich import corrected_timestamp, enrich, filter_reason
-from destination.mapping import derived_message_id
 
 RECEIVED = datetime(2026, 11, 29, 12, 0, 0, 500_000, tzinfo=UTC)
 RECEIVED_WIRE = "2026-11-29T12:00:00.500Z"

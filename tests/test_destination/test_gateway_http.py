@@ -15,7 +15,8 @@ from flask.testing import FlaskClient
 
 from contract.limits import MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES
 from simulator.service import Simulator
-from simulator.serving import create_serving_app
+from simulator.web import simulator_of
+from simulator.web.serving import opened_app
 
 KEY = "wk_gateway_test"
 GROUP = {"type": "group", "userId": "u-1", "groupId": "acme", "traits": {"name": "Acme"},
@@ -35,9 +36,8 @@ def basic(username_and_password: str) -> dict[str, str]:
 @pytest.fixture
 def app() -> Iterator[Flask]:
     """The served app (simulator and gateway), in process, with an in-memory store."""
-    app = create_serving_app({"AKITA_DB": None, "TESTING": True})
-    yield app
-    app.extensions["akita"].close()
+    with opened_app({"AKITA_DB": None, "TESTING": True}) as app:
+        yield app
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def sim(app: Flask) -> Simulator:
     """The simulator behind the gateway."""
-    return app.extensions["akita"]
+    return simulator_of(app)
 
 
 def post(client: FlaskClient, path: str, body: Any, *, headers: dict[str, str] | None = None,

@@ -16,8 +16,9 @@ from flask import Flask
 from destination.gateway import SegmentGateway
 from destination.gateway.transport import in_process_session
 from destination.retry import RetryPolicy
-from simulator.app import create_app
 from simulator.service import Simulator
+from simulator.web import simulator_of
+from simulator.web.serving import opened_app
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 KEY = "wk_object_test"
@@ -29,15 +30,14 @@ Wsgi = Callable[[dict[str, Any], Callable[..., Any]], list[bytes]]
 @pytest.fixture
 def app() -> Iterator[Flask]:
     """A simulator app (without a gateway of its own): the Akita the gateways deliver into."""
-    app = create_app({"AKITA_DB": None, "TESTING": True})
-    yield app
-    app.extensions["akita"].close()
+    with opened_app({"AKITA_DB": None, "TESTING": True}, segment=False) as app:
+        yield app
 
 
 @pytest.fixture
 def sim(app: Flask) -> Simulator:
     """The app's simulator: workspaces and journal."""
-    return app.extensions["akita"]
+    return simulator_of(app)
 
 
 @pytest.fixture

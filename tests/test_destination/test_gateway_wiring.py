@@ -18,11 +18,12 @@ import requests
 
 from destination.gateway import SegmentGateway
 from simulator.cli import build_parser
-from simulator.serving import create_serving_app
+from simulator.web import gateway_of, simulator_of
+from simulator.web.serving import create_serving_app
 
-CORE_MODULES = ("simulator.app", "simulator.engine", "simulator.service", "simulator.store",
-                "simulator.blueprints.ingest", "simulator.blueprints.control",
-                "simulator.blueprints.openapi", "simulator.pytest_plugin")
+CORE_MODULES = ("simulator.web.app", "simulator.engine", "simulator.service", "simulator.store",
+                "simulator.web.blueprints.ingest", "simulator.web.blueprints.control",
+                "simulator.web.blueprints.openapi", "simulator.pytest_plugin")
 TIMEOUT = 10
 
 
@@ -31,7 +32,7 @@ def test_the_simulator_core_never_imports_the_destination() -> None:
         "import importlib, sys\n"
         f"for name in {CORE_MODULES!r}:\n"
         "    importlib.import_module(name)\n"
-        "sys.modules['simulator.app'].create_app()\n"
+        "sys.modules['simulator.web.app'].create_app()\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'destination'))\n"
     )
     found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
@@ -43,14 +44,14 @@ def test_the_simulator_core_never_imports_the_destination() -> None:
 def test_the_serving_app_mounts_the_gateway_unless_told_not_to() -> None:
     served, bare = create_serving_app(), create_serving_app(segment=False)
     try:
-        assert isinstance(served.extensions["akita_segment"], SegmentGateway)
+        assert isinstance(gateway_of(served), SegmentGateway)
         assert "akita_segment" not in bare.extensions
         assert served.test_client().post("/v1/batch", json={"batch": [],
                                                             "writeKey": "k"}).status_code == 200
         assert bare.test_client().post("/v1/batch", json={"batch": []}).status_code == 404
     finally:
-        served.extensions["akita"].close()
-        bare.extensions["akita"].close()
+        simulator_of(served).close()
+        simulator_of(bare).close()
 
 
 def test_akita_sim_serve_takes_no_segment() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from contract import validate_akita_message, validate_segment_call
-from destination.mapping import (
+from contract.mapping import (
     NO_TIMESTAMP,
     NO_USER_ID,
     TABLE,

@@ -8,10 +8,9 @@ from datetime import timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contract import strategies as contract_strategies
 from contract import validate_akita_message, validate_segment_call
-from contract.timestamps import parse_timestamp
-from destination.mapping import (
+from contract.generators import strategies as contract_strategies
+from contract.mapping import (
     NO_TIMESTAMP,
     NO_USER_ID,
     TIME_FIELDS,
@@ -20,6 +19,7 @@ from destination.mapping import (
     map_call,
     stringify_id,
 )
+from contract.timestamps import parse_timestamp
 
 from .segment_calls import segment_calls as edge_calls
 

@@ -13,8 +13,8 @@ from typing import Any
 from flask import Flask, Response, request
 
 from contract import validate_akita_message
-from contract.provider_http import INGEST_PATH
-from simulator.app import create_app
+from contract.provider.http import INGEST_PATH
+from simulator.web.app import create_app
 
 API_KEY = "verify-test-key"  # a key every broken Akita here accepts
 

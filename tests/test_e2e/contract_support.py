@@ -19,7 +19,7 @@ from reference_model import View, differences, expected_view, observed_view
 from contract.limits import MAX_BATCH_MESSAGES
 from destination import AkitaClient, DeliveryReport, prepare
 from simulator.pytest_plugin import AkitaWorkspace
-from simulator.server import LiveServer
+from simulator.web.live_server import LiveServer
 
 Model = Callable[[list[dict[str, Any]]], View]
 # Hypothesis's explain phase replays a shrunk failure under a line tracer: over HTTP that takes

@@ -11,7 +11,7 @@ from typing import Any
 import requests
 
 from simulator.pytest_plugin import AkitaWorkspace
-from simulator.server import LiveServer
+from simulator.web.live_server import LiveServer
 
 TIMEOUT = 10
 _JOURNAL_PAGE = 1000  # the simulator's largest page

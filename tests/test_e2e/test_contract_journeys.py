@@ -12,8 +12,8 @@ from __future__ import annotations
 from contract_support import check_delivery, note_calls, over_http
 from hypothesis import given
 
-from contract.strategies import Journey, journeys
-from simulator.server import LiveServer
+from contract.generators.strategies import Journey, journeys
+from simulator.web.live_server import LiveServer
 
 
 @over_http

@@ -39,7 +39,7 @@ from hypothesis.stateful import (
 from reference_model import differences, expected_view, observed_view
 
 from contract.timestamps import to_wire
-from simulator.server import LiveServer
+from simulator.web.live_server import LiveServer
 
 PEOPLE = ("ada", "grace")
 VISITORS = ("anon-1", "anon-2")

@@ -12,10 +12,10 @@ from contract_support import deliver, new_workspace, note_calls, over_http
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contract.strategies import Journey, journeys
+from contract.generators.strategies import Journey, journeys
 from destination import DeliveryReport
 from simulator.pytest_plugin import AkitaWorkspace
-from simulator.server import LiveServer
+from simulator.web.live_server import LiveServer
 
 
 def _deliver_in_parallel(workspace: AkitaWorkspace, parts: list[list[dict[str, Any]]],

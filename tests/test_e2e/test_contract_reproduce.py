@@ -21,8 +21,8 @@ from contract_support import NO_EXPLAIN, PASTE_HEADER, check_delivery, note_call
 from hypothesis import given, settings
 from reference_model import expected_view
 
-from contract.strategies import Journey, journeys
-from simulator.server import LiveServer
+from contract.generators.strategies import Journey, journeys
+from simulator.web.live_server import LiveServer
 
 AKITA_MAP = Path(sys.executable).with_name("akita-map")
 COMMAND = [str(AKITA_MAP)] if AKITA_MAP.exists() else [sys.executable, "-m", "destination.cli"]

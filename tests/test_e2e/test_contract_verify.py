@@ -19,7 +19,8 @@ from flask import Flask
 
 from contract.cli import main
 from simulator.pytest_plugin import AkitaWorkspace
-from simulator.server import LiveServer
+from simulator.web import simulator_of
+from simulator.web.live_server import LiveServer
 
 ENTRY_POINT = Path(sys.executable).with_name("akita-contract")
 COMMAND = [str(ENTRY_POINT)] if ENTRY_POINT.exists() else [sys.executable, "-m", "contract.cli"]
@@ -66,7 +67,7 @@ def serve() -> Iterator[Callable[[Flask], str]]:
     for server, app in started:
         server.stop()
         if "akita" in app.extensions:
-            app.extensions["akita"].close()
+            simulator_of(app).close()
 
 
 def test_every_check_passes_against_the_simulator(akita_workspace: AkitaWorkspace) -> None:

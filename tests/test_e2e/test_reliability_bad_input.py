@@ -23,11 +23,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reliability_support import TIMEOUT, raw_exchange
 
+from contract.generators.strategies import akita_messages
 from contract.limits import MAX_BATCH_BYTES
-from contract.strategies import akita_messages
-from simulator.app import create_app
 from simulator.pytest_plugin import AkitaWorkspace
-from simulator.server import LiveServer
+from simulator.web import simulator_of
+from simulator.web.app import create_app
+from simulator.web.live_server import LiveServer
 
 GOOD = [{"type": "contact", "message_id": "good-1", "timestamp": "2026-03-01T09:00:00.000Z",
          "person_id": "ada", "organization_id": "acme"}]
@@ -141,7 +142,7 @@ def app() -> Iterator[Flask]:
     app.test_client().post("/akita/v1/segment", json={"batch": GOOD},
                            headers={"Authorization": "Bearer bad-input"})
     yield app
-    app.extensions["akita"].close()
+    simulator_of(app).close()
 
 
 ALLOWED = {  # field -> JSON types the contract takes there
@@ -174,7 +175,7 @@ def json_type(value: Any) -> str:
 @given(data=st.data())
 def test_a_wrong_type_in_any_field_is_400_naming_it_and_changes_nothing(
         app: Flask, kind: str, field: str, data: st.DataObject) -> None:
-    simulator = app.extensions["akita"]
+    simulator = simulator_of(app)
     workspace = simulator.workspace_for_key("bad-input")
     before = simulator.snapshot(workspace)
     message = data.draw(akita_messages(types=[kind]))

@@ -25,7 +25,7 @@ from reliability_support import TIMEOUT, post_batches, rule_one_breaches
 
 from simulator.engine import Workspace
 from simulator.pytest_plugin import AkitaWorkspace
-from simulator.server import LiveServer
+from simulator.web.live_server import LiveServer
 
 WRITERS = 8
 BATCHES_PER_WRITER = 20

@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reliability_support import TIMEOUT, set_faults, whole_journal
 
-from contract.strategies import Journey, journeys
+from contract.generators.strategies import Journey, journeys
 from destination import AkitaClient, DeliveryReport
 from destination.retry import RetryPolicy
 from simulator.pytest_plugin import AkitaWorkspace
-from simulator.server import LiveServer
+from simulator.web.live_server import LiveServer
 
 EVERY_FAULT = [503, "drop", "lost_answer", 429, 500]
 # Far more attempts than any batch needs: a failed record would mean the plan beat the client.

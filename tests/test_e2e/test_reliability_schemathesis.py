@@ -29,7 +29,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
-from simulator.serving import create_serving_app
+from simulator.web import simulator_of
+from simulator.web.serving import create_serving_app
 
 KEY = "schemathesis-key"
 CONFIG = """
@@ -51,7 +52,7 @@ checks.not_a_server_error.expected-statuses = ["2xx", "3xx", "4xx", 501]
 APP = create_serving_app({"AKITA_DB": None, "AKITA_API_KEY": KEY})
 # Every `{workspace_id}` names this workspace, not the ingest key's, so faults set on it by
 # generated PUTs never reach the ingest calls.
-CONTROL_WORKSPACE = APP.extensions["akita"].create_workspace("schemathesis control")["id"]
+CONTROL_WORKSPACE = simulator_of(APP).create_workspace("schemathesis control")["id"]
 schema = schemathesis.openapi.from_wsgi("/openapi.json", APP,
                                         config=SchemathesisConfig.from_str(CONFIG))
 
@@ -60,7 +61,7 @@ schema = schemathesis.openapi.from_wsgi("/openapi.json", APP,
 def _close_app() -> Iterator[None]:
     """Close the app's store once the module's tests are done."""
     yield
-    APP.extensions["akita"].close()
+    simulator_of(APP).close()
 
 
 @schema.parametrize()

@@ -20,11 +20,12 @@ import pytest
 import requests
 from reliability_support import TIMEOUT, raw_exchange
 
-from simulator import keys as service  # it compares keys for the Simulator
-from simulator.server import MAX_REQUEST_BODY, LiveServer
 from simulator.service import Simulator
-from simulator.serving import create_serving_app
-from simulator.store import Store
+from simulator.service import keys as service  # it compares keys for the Simulator
+from simulator.store import SQLiteStore
+from simulator.web import simulator_of
+from simulator.web.live_server import MAX_REQUEST_BODY, LiveServer
+from simulator.web.serving import create_serving_app
 
 AKITA_SIM = str(Path(sys.executable).with_name("akita-sim"))
 CHOSEN_KEY = "chosen-secret-key-0001"
@@ -73,7 +74,7 @@ def test_keys_reach_no_log_journal_database_file_or_export(
                                  params={"limit": 1000}, timeout=TIMEOUT).text
                     for ws in requests.get(server.url_for("/_sim/workspaces"),
                                            timeout=TIMEOUT).json()["workspaces"]]
-    app.extensions["akita"].close()
+    simulator_of(app).close()
     exported = subprocess.run([AKITA_SIM, "export", "--db", str(database)], capture_output=True,
                               text=True, timeout=60, check=True).stdout
     files = b"".join(path.read_bytes() for path in tmp_path.glob("sim.sqlite3*"))
@@ -91,7 +92,7 @@ def test_keys_reach_no_log_journal_database_file_or_export(
 
 def test_a_key_is_compared_with_every_stored_one_whichever_matches(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    simulator = Simulator(Store(None))
+    simulator = Simulator(SQLiteStore(None))
     keys = [simulator.create_workspace()["api_key"] for _ in range(5)]
     compared: list[Any] = []
     compare = hmac.compare_digest

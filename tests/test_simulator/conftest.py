@@ -8,15 +8,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from simulator.serving import create_serving_app
+from simulator.web.serving import opened_app
 
 
 @pytest.fixture
 def dashboard_app() -> Iterator[Flask]:
     """The app as `akita-sim serve` runs it (with the local Segment), in memory."""
-    app = create_serving_app({"AKITA_DB": None, "TESTING": True})
-    yield app
-    app.extensions["akita"].close()
+    with opened_app({"AKITA_DB": None, "TESTING": True}) as app:
+        yield app
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 
 from simulator.errors import BadRequest
 from simulator.service import Simulator
+from simulator.web import simulator_of
 
 SCRIPT = "<script>window.__pwned = 1</script>"
 IMG = '<img src=x onerror="window.__pwned = 2">'
@@ -33,7 +34,7 @@ class Story:
 
 def service(app: Flask) -> Simulator:
     """The Simulator behind an app."""
-    return app.extensions["akita"]
+    return simulator_of(app)
 
 
 def workspace(app: Flask, name: str = "empty") -> Story:

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from simulator.cli import is_loopback, main, parse_duration
 from simulator.service import Simulator
-from simulator.store import SCHEMA_VERSION, Store
+from simulator.store import SQLiteStore
+from simulator.store.schema import SCHEMA_VERSION
 
 AKITA_SIM = str(Path(sys.executable).with_name("akita-sim"))
 JOURNEY = [contact("m1", 0, "u1", organization_id="org1"), account("m2", 1, "org1")]
@@ -118,7 +119,7 @@ def test_acknowledged_messages_survive_sigkill_then_export_and_reset(tmp_path: P
 
 
 def test_a_database_from_a_newer_version_is_refused_naming_both(tmp_path: Path) -> None:
-    Simulator(Store(str(tmp_path / "new.sqlite3"))).close()
+    Simulator(SQLiteStore(str(tmp_path / "new.sqlite3"))).close()
     with sqlite3.connect(tmp_path / "new.sqlite3") as db:
         db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
 
@@ -139,7 +140,7 @@ def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_export_and_reset_name_what_is_missing(tmp_path: Path) -> None:
-    Simulator(Store(str(tmp_path / "x.sqlite3"))).close()
+    Simulator(SQLiteStore(str(tmp_path / "x.sqlite3"))).close()
 
     assert "no database at nope.sqlite3" in run("export", "--db", "nope.sqlite3",
                                                   cwd=tmp_path).stderr

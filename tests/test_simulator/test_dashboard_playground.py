@@ -13,9 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, assume, given, settings
 
-from contract.strategies import invalid_segment_calls, segment_calls
-from simulator.dashboard.examples import EXAMPLES, example
-from simulator.serving import create_serving_app
+from contract.generators.strategies import invalid_segment_calls, segment_calls
+from simulator.web.dashboard.examples import EXAMPLES, example
+from simulator.web.serving import opened_app
 
 
 def outcome(html: str) -> str:
@@ -185,9 +185,8 @@ def test_sending_requires_this_workspaces_key(
 @pytest.fixture
 def keyed_app() -> Iterator[Flask]:
     """An app started with an API key, as `akita-sim serve --api-key` does."""
-    app = create_serving_app({"AKITA_DB": None, "TESTING": True, "AKITA_API_KEY": "dev-key"})
-    yield app
-    app.extensions["akita"].close()
+    with opened_app({"AKITA_DB": None, "TESTING": True, "AKITA_API_KEY": "dev-key"}) as app:
+        yield app
 
 
 def test_the_servers_own_key_is_filled_in_for_its_workspace(keyed_app: Flask) -> None:

@@ -10,7 +10,7 @@ from engine_messages import account, contact, event, page
 
 from simulator.errors import NotFound
 from simulator.service import Simulator
-from simulator.store import Store
+from simulator.store import SQLiteStore
 
 BATCH = [
     contact("c1", 0, "ann", organization_id="org/1", anonymous_id="anon-1"),
@@ -26,7 +26,7 @@ BATCH = [
 @pytest.fixture
 def loaded() -> Iterator[tuple[Simulator, str]]:
     """A simulator and the id of its workspace holding BATCH."""
-    simulator = Simulator(Store(None))
+    simulator = Simulator(SQLiteStore(None))
     ws = simulator.create_workspace("reads")["id"]
     simulator.ingest(ws, {"batch": BATCH})
     yield simulator, ws

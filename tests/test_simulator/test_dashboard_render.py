@@ -6,8 +6,8 @@ import pytest
 from engine_messages import at
 
 from contract import validate_segment_call
-from destination.mapping import Mapped, map_call
-from simulator.dashboard import changes, render
+from contract.mapping import Mapped, map_call
+from simulator.web.dashboard import changes, render
 
 
 def session(start: float, end: float, *items: tuple[str, float]) -> dict:

@@ -11,7 +11,7 @@ from flask import Flask, session
 from flask.sessions import NullSession
 from flask.testing import FlaskClient
 
-from simulator.dashboard.security import CONTENT_SECURITY_POLICY
+from simulator.web.dashboard.security import CONTENT_SECURITY_POLICY
 
 
 def test_script_and_markup_in_traits_and_event_names_render_as_text(

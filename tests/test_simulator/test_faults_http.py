@@ -17,7 +17,7 @@ from test_cli import Served
 
 from simulator.cli import main
 from simulator.pytest_plugin import AkitaWorkspace
-from simulator.server import LiveServer
+from simulator.web.live_server import LiveServer
 
 BATCH = [contact("f1", 0, "u1", organization_id="org1"), account("f2", 1, "org1")]
 

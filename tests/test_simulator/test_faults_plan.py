@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator.faults import (
+from simulator.service.faults import (
     ERROR_STATUSES,
     MAX_SEQUENCE,
     OUTCOMES,

@@ -15,7 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contract import limits, validate_against
-from simulator.app import create_app
+from simulator.web import simulator_of
+from simulator.web.app import create_app
+from simulator.web.serving import opened_app
 
 INGEST = "/akita/v1/segment"
 KEY = "test-key"
@@ -30,9 +32,8 @@ def basic(key: str, password: str = "") -> dict[str, str]:
 @pytest.fixture
 def app() -> Iterator[Flask]:
     """An app with one workspace whose key is KEY."""
-    app = create_app({"AKITA_API_KEY": KEY})
-    yield app
-    app.extensions["akita"].close()
+    with opened_app({"AKITA_API_KEY": KEY}, segment=False) as app:
+        yield app
 
 
 @pytest.fixture
@@ -152,7 +153,7 @@ def test_a_batch_with_bad_items_is_400_listing_each_and_applies_nothing(
         (1, "m2", "$.batch[1].timestamp"), (2, "m3", "$.batch[2].colour"),
         (3, None, "$.batch[3].message_id"), (3, None, "$.batch[3].timestamp")}
     assert all(e["reason"] for e in body["errors"])
-    simulator = app.extensions["akita"]
+    simulator = simulator_of(app)
     [workspace] = simulator.list_workspaces()
     assert simulator.snapshot(workspace["id"])["counts"]["messages"] == 0
 
@@ -174,7 +175,7 @@ def test_strict_accounts_answer_409_with_the_conflict() -> None:
 
     body = assert_error(response, 409, "account_conflict")
     assert body["errors"][0]["index"] == 0 and body["errors"][0]["person_id"] == "u1"
-    app.extensions["akita"].close()
+    simulator_of(app).close()
 
 
 def test_flask_own_errors_are_json_too(client: FlaskClient) -> None:
@@ -190,7 +191,7 @@ def test_an_unexpected_failure_is_a_json_500(app: Flask, monkeypatch: pytest.Mon
     def explode(*args: Any) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(app.extensions["akita"], "ingest", explode)
+    monkeypatch.setattr(simulator_of(app), "ingest", explode)
     response = post(app.test_client())
 
     assert response.status_code == 500 and response.get_json()["message"]

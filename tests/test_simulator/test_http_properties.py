@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contract.strategies import akita_messages, invalid_akita_messages
+from contract.generators.strategies import akita_messages, invalid_akita_messages
 from simulator.engine import Workspace
 
 batches = st.lists(akita_messages(), max_size=8, unique_by=lambda m: m["message_id"])

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from simulator.serving import create_serving_app
+from simulator.web import simulator_of
+from simulator.web.serving import opened_app
 
 KEY = "surrogate-key"
 # Valid JSON that json.loads turns into str with a lone surrogate in it.
@@ -20,9 +21,8 @@ SEGMENT_BODY = (b'{"batch": [{"type": "identify", "userId": "u\\ud800", "traits"
 @pytest.fixture
 def app() -> Iterator[Flask]:
     """The serving app, gateway included, with one keyed workspace."""
-    app = create_serving_app({"AKITA_API_KEY": KEY})
-    yield app
-    app.extensions["akita"].close()
+    with opened_app({"AKITA_API_KEY": KEY}) as app:
+        yield app
 
 
 def test_ingest_names_the_field_and_applies_nothing(app: Flask) -> None:
@@ -33,8 +33,8 @@ def test_ingest_names_the_field_and_applies_nothing(app: Flask) -> None:
     assert answer.status_code == 400
     paths = {error["path"] for error in answer.get_json()["errors"]}
     assert {"$.batch[0].message_id", "$.batch[0].traits.n"} <= paths
-    ws = app.extensions["akita"].workspace_for_key(KEY)
-    assert app.extensions["akita"].snapshot(ws)["counts"]["messages"] == 0
+    ws = simulator_of(app).workspace_for_key(KEY)
+    assert simulator_of(app).snapshot(ws)["counts"]["messages"] == 0
     [entry] = client.get(f"/_sim/workspaces/{ws}/journal").get_json()["entries"]
     assert entry["status"] == "rejected"
 
@@ -45,7 +45,7 @@ def test_the_gateway_takes_the_call_and_journals_why_it_failed(app: Flask) -> No
                          content_type="application/json")
 
     assert answer.status_code == 200
-    ws = app.extensions["akita"].workspace_for_key(KEY)
+    ws = simulator_of(app).workspace_for_key(KEY)
     [entry] = client.get(f"/_sim/workspaces/{ws}/journal").get_json()["entries"]
     assert entry["status"] == "failed"
     assert any("$.userId" in reason and "surrogate" in reason for reason in entry["reasons"])

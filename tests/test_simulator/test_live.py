@@ -15,9 +15,10 @@ import requests
 from engine_messages import account, contact, event
 
 from contract import limits
-from simulator.app import create_app
 from simulator.pytest_plugin import AkitaWorkspace
-from simulator.server import LiveServer
+from simulator.web import simulator_of
+from simulator.web.app import create_app
+from simulator.web.live_server import LiveServer
 
 JOURNEY = [contact("m1", 0, "u1", organization_id="org1"),
            account("m2", 1, "org1", person_id="u1", traits={"plan": "pro"}),
@@ -42,7 +43,7 @@ def test_live_server_serves_on_a_free_port_and_stops() -> None:
         assert requests.get(server.url_for("/_sim/health"), timeout=10).status_code == 200
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{server.port}/_sim/health", timeout=2)
-    app.extensions["akita"].close()
+    simulator_of(app).close()
 
 
 def test_the_workspace_fixture_gives_a_working_empty_workspace(
@@ -117,7 +118,7 @@ def test_a_file_backed_server_keeps_its_data_across_a_restart(tmp_path: Path) ->
             "workspaces"]
         before = requests.get(server.url_for(f"/_sim/workspaces/{workspace['id']}/state"),
                               timeout=10).json()
-    first.extensions["akita"].close()
+    simulator_of(first).close()
 
     second = create_app(config)
     with LiveServer(second) as server:
@@ -125,7 +126,7 @@ def test_a_file_backed_server_keeps_its_data_across_a_restart(tmp_path: Path) ->
                              timeout=10).json()
         again = requests.post(server.url_for("/akita/v1/segment"), json={"batch": JOURNEY},
                               auth=("restart-key", ""), timeout=10)
-    second.extensions["akita"].close()
+    simulator_of(second).close()
 
     assert after == before and after["counts"]["messages"] == 3
     assert again.json() == {"accepted": 0, "duplicates": 3}

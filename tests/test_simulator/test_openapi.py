@@ -21,8 +21,9 @@ from referencing.jsonschema import DRAFT202012
 
 from contract import limits
 from simulator import __version__
-from simulator.app import create_app
-from simulator.blueprints.openapi import document_text
+from simulator.web import simulator_of
+from simulator.web.blueprints.openapi import document_text
+from simulator.web.serving import opened_app
 
 DOC = json.loads(document_text())
 _BASE = "urn:akita-sim:openapi"
@@ -47,9 +48,8 @@ def app_routes(app: Flask) -> dict[str, set[str]]:
 @pytest.fixture(scope="module")
 def app() -> Iterator[Flask]:
     """A strict-accounts app (so 409 can be provoked) with one keyed workspace."""
-    app = create_app({"AKITA_API_KEY": KEY, "AKITA_STRICT_ACCOUNTS": True})
-    yield app
-    app.extensions["akita"].close()
+    with opened_app({"AKITA_API_KEY": KEY, "AKITA_STRICT_ACCOUNTS": True}, segment=False) as app:
+        yield app
 
 
 def test_every_route_is_documented_and_every_documented_path_is_a_route(app: Flask) -> None:
@@ -89,7 +89,7 @@ def assert_documented(method: str, template: str, status: int, body: Any) -> Non
 def test_real_answers_fit_the_documented_responses(app: Flask) -> None:
     client = app.test_client()
     bearer = {"Authorization": f"Bearer {KEY}"}
-    simulator = app.extensions["akita"]
+    simulator = simulator_of(app)
     ws = simulator.workspace_for_key(KEY)
     journey = [contact("m1", 0, "u1", organization_id="org1", anonymous_id="a1"),
                account("m2", 1, "org1", person_id="u1"), event("m3", 2, person_id="u1"),

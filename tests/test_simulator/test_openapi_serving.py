@@ -11,15 +11,15 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from test_openapi import _METHODS, app_routes
 
-from simulator.serving import create_serving_app
+from simulator.web import simulator_of
+from simulator.web.serving import create_serving_app, opened_app
 
 
 @pytest.fixture(scope="module")
 def app() -> Iterator[Flask]:
     """The app as `akita-sim serve` runs it."""
-    app = create_serving_app()
-    yield app
-    app.extensions["akita"].close()
+    with opened_app() as app:
+        yield app
 
 
 def documented_routes(document: dict) -> dict[str, set[str]]:
@@ -39,7 +39,7 @@ def test_without_the_gateway_the_document_has_no_segment_paths() -> None:
 
     assert app_routes(bare) == documented_routes(document)
     assert not [path for path in document["paths"] if path.startswith("/v1/")]
-    bare.extensions["akita"].close()
+    simulator_of(bare).close()
 
 
 @pytest.mark.parametrize(("body", "status"), [

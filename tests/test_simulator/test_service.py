@@ -14,13 +14,15 @@ from contract import limits, validate_against
 from simulator.errors import (
     BadRequest,
     Conflict,
+    InvalidParameter,
+    KeyInUse,
     NotFound,
     PayloadTooLarge,
     SimulatorError,
     Unsupported,
 )
-from simulator.service import InvalidParameter, KeyInUse, Simulator
-from simulator.store import Store
+from simulator.service import Simulator
+from simulator.store import SQLiteStore
 
 JOURNEY = [
     contact("m1", 0, "u1", traits={"email": "ann@example.com"}, organization_id="org1"),
@@ -34,7 +36,7 @@ JOURNEY = [
 @pytest.fixture
 def sim() -> Simulator:
     """A simulator over an in-memory store."""
-    return Simulator(Store())
+    return Simulator(SQLiteStore())
 
 
 @pytest.fixture
@@ -64,7 +66,7 @@ def test_a_key_names_one_workspace(sim: Simulator) -> None:
 
 def test_keys_never_reach_the_database_file(tmp_path: Path) -> None:
     path = tmp_path / "sim.sqlite3"
-    sim = Simulator(Store(str(path)))
+    sim = Simulator(SQLiteStore(str(path)))
     sim.create_workspace(api_key="very-secret-key-4242")
     sim.close()
 
@@ -143,7 +145,7 @@ def test_too_many_messages_or_one_too_big_is_payload_too_large(sim: Simulator, w
 
 
 def test_strict_accounts_refuse_a_move_with_a_located_conflict() -> None:
-    sim = Simulator(Store(), strict_accounts=True)
+    sim = Simulator(SQLiteStore(), strict_accounts=True)
     ws = sim.create_workspace()["id"]
     sim.ingest(ws, {"batch": [contact("m1", 0, "u1", organization_id="org1")]})
 
@@ -269,13 +271,13 @@ def test_reset_of_everything_empties_every_workspace(sim: Simulator) -> None:
 
 def test_state_is_rebuilt_from_the_file_after_a_restart(tmp_path: Path) -> None:
     path = str(tmp_path / "sim.sqlite3")
-    first = Simulator(Store(path))
+    first = Simulator(SQLiteStore(path))
     created = first.create_workspace()
     first.ingest(created["id"], {"batch": JOURNEY})
     before = first.snapshot(created["id"])
     first.close()
 
-    second = Simulator(Store(path))
+    second = Simulator(SQLiteStore(path))
     assert second.workspace_for_key(created["api_key"]) == created["id"]
     assert second.snapshot(created["id"]) == before
     assert second.ingest(created["id"], {"batch": JOURNEY}) == {"accepted": 0, "duplicates": 5}
@@ -284,14 +286,14 @@ def test_state_is_rebuilt_from_the_file_after_a_restart(tmp_path: Path) -> None:
 
 def test_moves_accepted_by_a_lenient_run_replay_under_strict_accounts(tmp_path: Path) -> None:
     path = str(tmp_path / "sim.sqlite3")
-    lenient = Simulator(Store(path))
+    lenient = Simulator(SQLiteStore(path))
     ws = lenient.create_workspace()["id"]
     lenient.ingest(ws, {"batch": [contact("m1", 0, "u1", organization_id="org1")]})
     lenient.ingest(ws, {"batch": [account("m2", 1, "org2", person_id="u1")]})
     before = lenient.snapshot(ws)
     lenient.close()
 
-    strict = Simulator(Store(path), strict_accounts=True)
+    strict = Simulator(SQLiteStore(path), strict_accounts=True)
     assert strict.snapshot(ws) == before
     with pytest.raises(Conflict):
         strict.ingest(ws, {"batch": [account("m3", 2, "org3", person_id="u1")]})

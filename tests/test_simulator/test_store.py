@@ -11,9 +11,10 @@ from engine_messages import contact, event
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator import store as store_module
-from simulator.errors import SimulatorError
-from simulator.store import SCHEMA_VERSION, SchemaVersionError, Store, StoreError
+from simulator.errors import SchemaVersionError, SimulatorError, StoreError
+from simulator.store import SQLiteStore
+from simulator.store import sqlite as store_module
+from simulator.store.schema import SCHEMA_VERSION
 
 
 def entry(status: str = "accepted", **fields: object) -> dict[str, object]:
@@ -35,7 +36,7 @@ def db_path(tmp_path: Path) -> str:
 
 
 def test_a_new_file_records_the_schema_version_and_uses_wal(db_path: str) -> None:
-    Store(db_path).close()
+    SQLiteStore(db_path).close()
     with sqlite3.connect(db_path) as db:
         version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         mode = db.execute("PRAGMA journal_mode").fetchone()
@@ -44,13 +45,13 @@ def test_a_new_file_records_the_schema_version_and_uses_wal(db_path: str) -> Non
 
 
 def test_a_file_from_a_newer_schema_is_refused_naming_both_versions(db_path: str) -> None:
-    Store(db_path).close()
+    SQLiteStore(db_path).close()
     newer = SCHEMA_VERSION + 7
     with sqlite3.connect(db_path) as db:
         db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(newer),))
 
     with pytest.raises(SchemaVersionError) as raised:
-        Store(db_path)
+        SQLiteStore(db_path)
 
     assert isinstance(raised.value, StoreError)
     assert isinstance(raised.value, SimulatorError)
@@ -63,11 +64,11 @@ def test_a_file_that_is_not_a_database_is_refused_clearly(db_path: str) -> None:
     Path(db_path).write_bytes(b"this is not SQLite" * 100)
 
     with pytest.raises(StoreError, match="not a usable simulator database"):
-        Store(db_path)
+        SQLiteStore(db_path)
 
 
 def test_everything_written_survives_closing_and_reopening(db_path: str) -> None:
-    with Store(db_path) as store:
+    with SQLiteStore(db_path) as store:
         store.add_workspace("ws_a", "first", "hash-a")
         store.write(
             "ws_a",
@@ -82,7 +83,7 @@ def test_everything_written_survives_closing_and_reopening(db_path: str) -> None
             store.journal("ws_a", limit=10),
         )
 
-    with Store(db_path) as reopened:
+    with SQLiteStore(db_path) as reopened:
         after = (
             reopened.workspaces(),
             reopened.key_hashes(),
@@ -98,7 +99,7 @@ def test_messages_replay_in_acceptance_order_across_chunks(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(store_module, "_REPLAY_CHUNK", 3)
-    store = Store()
+    store = SQLiteStore()
     store.add_workspace("ws_a", "a", "h")
     sent = [contact(f"m{i}", 10 - i, f"u{i}") for i in range(8)]
     for message in sent:
@@ -111,7 +112,7 @@ def test_messages_replay_in_acceptance_order_across_chunks(
 
 
 def test_a_failed_write_leaves_neither_messages_nor_journal() -> None:
-    store = Store()
+    store = SQLiteStore()
     store.add_workspace("ws_a", "a", "h")
     store.write("ws_a", messages=[contact("m1", 0, "u1")], journal=[entry()], journal_cap=10)
 
@@ -129,7 +130,7 @@ def test_a_failed_write_leaves_neither_messages_nor_journal() -> None:
 
 @given(writes=st.lists(st.integers(0, 12), max_size=8), cap=st.integers(1, 20))
 def test_the_journal_keeps_exactly_the_newest_cap_entries(writes: list[int], cap: int) -> None:
-    store = Store()
+    store = SQLiteStore()
     store.add_workspace("ws_a", "a", "h")
     written = 0
     for size in writes:
@@ -146,7 +147,7 @@ def test_the_journal_keeps_exactly_the_newest_cap_entries(writes: list[int], cap
 
 
 def test_the_journal_cap_is_per_workspace() -> None:
-    store = Store()
+    store = SQLiteStore()
     for name in ("ws_a", "ws_b"):
         store.add_workspace(name, name, f"hash-{name}")
     store.write("ws_a", journal=[entry()] * 3, journal_cap=5)
@@ -157,7 +158,7 @@ def test_the_journal_cap_is_per_workspace() -> None:
 
 
 def test_the_journal_filters_by_status_type_and_person_and_pages_back() -> None:
-    store = Store()
+    store = SQLiteStore()
     store.add_workspace("ws_a", "a", "h")
     store.write(
         "ws_a",
@@ -184,7 +185,7 @@ def test_the_journal_filters_by_status_type_and_person_and_pages_back() -> None:
 
 
 def test_clearing_one_workspace_leaves_the_others_and_every_key() -> None:
-    store = Store()
+    store = SQLiteStore()
     for name in ("ws_a", "ws_b"):
         store.add_workspace(name, name, f"hash-{name}")
         store.write(name, messages=[contact("m1", 0, "u1")], journal=[entry()], journal_cap=9)
@@ -199,7 +200,7 @@ def test_clearing_one_workspace_leaves_the_others_and_every_key() -> None:
 
 
 def test_writers_in_many_threads_lose_nothing(db_path: str) -> None:
-    store = Store(db_path)
+    store = SQLiteStore(db_path)
     store.add_workspace("ws_a", "a", "h")
     errors: list[BaseException] = []
 
@@ -224,6 +225,6 @@ def test_writers_in_many_threads_lose_nothing(db_path: str) -> None:
     store.close()
 
     assert errors == []
-    with Store(db_path) as reopened:
+    with SQLiteStore(db_path) as reopened:
         assert sum(len(chunk) for chunk in reopened.messages("ws_a")) == 240
         assert len(reopened.journal("ws_a", limit=1000)) == 240

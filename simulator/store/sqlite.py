@@ -1,0 +1,251 @@
+"""SQLite store: the durable truth behind the simulator; engine state is rebuilt from it.
+
+The tables and their version are in `simulator.store.schema`, the journal's queries in
+`simulator.store.journal`; this module holds the connection, its transactions, and the workspaces
+and messages tables.
+
+Concurrency: one connection guarded by one lock, opened with `check_same_thread=False`. An
+in-memory database exists only inside its connection, so a connection per thread could not
+share it; and SQLite allows one writer at a time anyway, so a single connection costs nothing
+in write throughput while making every method trivially atomic. Files use WAL with
+`synchronous=NORMAL`: a committed transaction is in the WAL before `commit` returns, so it
+survives the process being killed (only an OS crash could lose the last few), and readers in
+other processes (`akita-sim export`) never block the server. `synchronous=OFF` would save no
+time per commit (NORMAL syncs only at checkpoints) and could corrupt the file in an OS crash.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from contract.timestamps import parse_timestamp, to_wire
+from simulator.errors import StoreError
+from simulator.store.journal import append_entries, attach_calls, entry_rows, read_entries
+from simulator.store.schema import (
+    check_version,
+    create_tables,
+    dump_json,
+    is_new,
+)
+
+_REPLAY_CHUNK = 10_000
+# The form destinations send (contract.timestamps.to_wire); validated messages in it are stored
+# as they are, since parsing and re-writing a million of them costs seconds for nothing.
+_CANONICAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
+
+
+def _now() -> str:
+    return to_wire(datetime.now(UTC))
+
+
+def _stored_timestamp(text: str) -> str:
+    """A validated timestamp in the canonical form, so that stored ones sort as instants."""
+    return text if _CANONICAL.fullmatch(text) else to_wire(parse_timestamp(text))
+
+
+def person_of(message: dict[str, Any]) -> str | None:
+    """Whom a message is about: its person, else its anonymous visitor (the journal's filter)."""
+    return message.get("person_id") or message.get("anonymous_id")
+
+
+class SQLiteStore:
+    """The simulator's SQLite database; `path=None` keeps it in memory (tests)."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        # Journal entries per workspace, counted once and then kept up to date, so trimming to
+        # the cap costs the entries it removes rather than a walk over `cap` of them on every
+        # write (that walk was half the CPU of a single-message request). Only this process's
+        # writes are counted: another writing the same file at once would skew the trim.
+        self._journal_sizes: dict[str, int] = {}
+        target = path if path is not None else ":memory:"
+        try:
+            self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open database {target}: {error}") from error
+        try:
+            self._prepare()
+        except sqlite3.DatabaseError as error:
+            self._db.close()
+            raise StoreError(f"{target} is not a usable simulator database: {error}") from error
+        except StoreError:
+            self._db.close()
+            raise
+
+    def _prepare(self) -> None:
+        self._db.execute("PRAGMA busy_timeout = 5000")
+        if self.path is not None:
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            # Checkpoints are where NORMAL syncs, and they ran inside a request every 4 MB of
+            # WAL; at 40 MB each copies an index page once for many rewrites of it, which
+            # halved the system time of batched ingest. A 64 MB page cache keeps the message
+            # and journal indexes of a million-message file in memory.
+            self._db.execute("PRAGMA wal_autocheckpoint = 10000")
+            self._db.execute("PRAGMA cache_size = -65536")
+        if is_new(self._db):
+            with self._transaction() as db:
+                create_tables(db)
+        else:
+            check_version(self._db, self.path)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction under the lock; committed before the caller answers anyone."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, tuple(params)).fetchall()
+
+    def close(self) -> None:
+        """Close the connection; the file (if any) keeps everything committed."""
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- workspaces -------------------------------------------------------------------------
+
+    def add_workspace(self, workspace_id: str, name: str, key_hash: str) -> dict[str, Any]:
+        """Record a new workspace; the caller hashes the key so it never reaches the file."""
+        created_at = _now()
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO workspaces (id, name, key_hash, created_at) VALUES (?, ?, ?, ?)",
+                (workspace_id, name, key_hash, created_at),
+            )
+        return {"id": workspace_id, "name": name, "created_at": created_at}
+
+    def workspaces(self, workspace_id: str | None = None) -> list[dict[str, Any]]:
+        """Every workspace (or the one named), oldest first, without its key hash."""
+        where, params = ("WHERE id = ?", (workspace_id,)) if workspace_id else ("", ())
+        rows = self._read(
+            f"SELECT id, name, created_at FROM workspaces {where} ORDER BY created_at, rowid",
+            params,
+        )
+        return [{"id": i, "name": n, "created_at": c} for i, n, c in rows]
+
+    def key_hashes(self) -> dict[str, str]:
+        """key hash -> workspace id, loaded once by the service to authenticate requests."""
+        return dict(self._read("SELECT key_hash, id FROM workspaces"))
+
+    # -- messages ---------------------------------------------------------------------------
+
+    def messages(self, workspace_id: str) -> Iterator[list[dict[str, Any]]]:
+        """Accepted messages in acceptance order, in chunks so a million never sit in one list."""
+        last = 0
+        while True:
+            rows = self._read(
+                "SELECT seq, body FROM messages WHERE workspace_id = ? AND seq > ? "
+                "ORDER BY seq LIMIT ?",
+                (workspace_id, last, _REPLAY_CHUNK),
+            )
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [json.loads(body) for _, body in rows]
+
+    def message(self, workspace_id: str, message_id: str) -> dict[str, Any] | None:
+        """One accepted message by id: a single lookup in the (workspace, message_id) index."""
+        rows = self._read(
+            "SELECT body FROM messages WHERE workspace_id = ? AND message_id = ?",
+            (workspace_id, message_id),
+        )
+        return json.loads(rows[0][0]) if rows else None
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def write(
+        self,
+        workspace_id: str,
+        *,
+        messages: Iterable[dict[str, Any]] = (),
+        journal: Iterable[dict[str, Any]] = (),
+        journal_cap: int,
+    ) -> None:
+        """Store accepted messages and journal entries in one transaction, then trim the journal.
+
+        One transaction per request means a batch and its journal land together or not at all.
+        """
+        encoded: dict[int, str | None] = {}
+
+        def dump(value: Any) -> str | None:
+            # An accepted message is in both lists, and one answer is shared by every entry of
+            # a request: encode each object once. The caller holds them all, so ids are stable.
+            key = id(value)
+            if key not in encoded:
+                encoded[key] = dump_json(value)
+            return encoded[key]
+
+        message_rows = [
+            (workspace_id, m["message_id"], m["type"], person_of(m),
+             _stored_timestamp(m["timestamp"]), dump(m))
+            for m in messages
+        ]
+        journal_rows = entry_rows(workspace_id, journal, _now(), dump)
+        with self._lock:
+            with self._transaction() as db:
+                db.executemany(
+                    "INSERT INTO messages (workspace_id, message_id, type, person, timestamp, "
+                    "body) VALUES (?, ?, ?, ?, ?, ?)",
+                    message_rows,
+                )
+                known = self._journal_sizes.pop(workspace_id, None)  # re-counted if this fails
+                size = append_entries(db, workspace_id, journal_rows, journal_cap, known)
+            self._journal_sizes[workspace_id] = size  # committed: the count may be kept
+
+    def clear(self, workspace_id: str | None = None) -> None:
+        """Forget messages and journal of one workspace (or all); workspaces and keys remain."""
+        where, params = ("WHERE workspace_id = ?", (workspace_id,)) if workspace_id else ("", ())
+        with self._lock, self._transaction() as db:
+            db.execute(f"DELETE FROM messages {where}", params)
+            db.execute(f"DELETE FROM journal {where}", params)
+            self._journal_sizes.clear()  # counted again on next write
+
+    def attach_segment_calls(self, workspace_id: str,
+                             calls: Sequence[tuple[str, Any]]) -> list[int]:
+        """Put each (message_id, Segment call) on the newest journal entry of that message id
+        that has no call yet; the positions of the calls no such entry was found for.
+
+        The Segment gateway delivers through ingest, which journals Akita messages alone; this
+        lets an entry show the call it came from.
+        """
+        with self._transaction() as db:
+            return attach_calls(db, workspace_id, calls)
+
+    # -- journal ----------------------------------------------------------------------------
+
+    def journal(
+        self,
+        workspace_id: str,
+        *,
+        status: str | None = None,
+        type: str | None = None,
+        person: str | None = None,
+        before: int | None = None,
+        limit: int,
+    ) -> list[dict[str, Any]]:
+        """Journal entries, newest first; `before` (an entry id) pages back through history."""
+        with self._lock:
+            return read_entries(self._db, workspace_id, status=status, type=type, person=person,
+                                before=before, limit=limit)

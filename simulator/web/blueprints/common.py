@@ -1,0 +1,131 @@
+"""Request parsing every blueprint shares: the simulator, JSON bodies, API keys.
+
+Each helper raises the simulator's own errors, so a malformed request gets the same JSON answer
+(with a reason) whichever endpoint it reached.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import current_app, request
+
+from contract.limits import nests_deeper
+from simulator.errors import (
+    CrossSiteRequest,
+    InvalidJSON,
+    InvalidParameter,
+    PayloadTooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+)
+from simulator.service import Simulator
+from simulator.web import simulator_of
+
+_AUTH_HELP = "send Basic auth with the API key as username and an empty password, or Bearer <key>"
+
+
+def simulator() -> Simulator:
+    """The Simulator of the app serving this request."""
+    return simulator_of(current_app)
+
+
+def api_key() -> str:
+    """The API key from `Authorization`: Basic (key as username, empty password) or Bearer."""
+    if not request.headers.get("Authorization"):
+        raise Unauthorized(f"missing API key: {_AUTH_HELP}")
+    auth = request.authorization
+    key = None
+    if auth is not None and auth.type == "basic":
+        if auth.password:
+            raise Unauthorized(f"Basic auth password must be empty: {_AUTH_HELP}")
+        key = auth.username
+    elif auth is not None and auth.type == "bearer":
+        key = auth.token
+    if not key:
+        raise Unauthorized(f"malformed Authorization header: {_AUTH_HELP}")
+    return key
+
+
+MAX_DEPTH = 256
+_TOO_DEEP = f"the body nests arrays and objects more than {MAX_DEPTH} levels deep"
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def json_body(max_bytes: int) -> Any:
+    """The request body as JSON, refusing oversize bodies before a byte of them is read.
+
+    Checked in the order a sender fixes things: size (413), media type and encoding (415),
+    then UTF-8 and JSON syntax (400, with the position of the fault).
+    """
+    length = request.content_length
+    if length is not None and length > max_bytes:
+        raise PayloadTooLarge(
+            f"the body is {length:,} bytes; a request may be at most {max_bytes:,} bytes"
+        )
+    if request.mimetype != "application/json":
+        given = request.mimetype or "no Content-Type"
+        raise UnsupportedMediaType(f"the body must be application/json, not {given}")
+    encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding != "identity":
+        raise UnsupportedMediaType(
+            f"Content-Encoding {encoding} is not supported; send the body uncompressed"
+        )
+    raw = request.get_data(cache=False)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidJSON(
+            f"the body is not valid UTF-8: byte 0x{raw[error.start]:02x} at offset {error.start}"
+        ) from error
+    try:
+        body = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise InvalidJSON(
+            f"the body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        ) from error
+    except ValueError as error:
+        raise InvalidJSON(f"the body is not valid JSON: {error}") from error
+    except RecursionError as error:
+        raise InvalidJSON(_TOO_DEEP) from error
+    # Python parses JSON a thousand levels deep, but validating, storing and showing such a
+    # body recurses further and would fail with a 500; a fixed limit makes it a 400 up front.
+    if nests_deeper(body, MAX_DEPTH):
+        raise InvalidJSON(_TOO_DEEP)
+    return body
+
+
+def refuse_cross_site() -> None:
+    """Refuse a state-changing request whose `Origin` is another site, or that the browser
+    marks `Sec-Fetch-Site: cross-site`; reads pass. A body-less POST (a reset) needs no CORS
+    preflight, so without this any page could send one to the simulator on localhost."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != request.host_url.rstrip("/"):
+        raise CrossSiteRequest(f"refused a request sent from {origin!r}, another site")
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        raise CrossSiteRequest("refused a request the browser says another site sent")
+
+
+def int_arg(name: str, *, minimum: int | None = None, form: bool = False) -> int | None:
+    """An integer query argument, None when absent; 400 naming it when not a whole number.
+
+    `form`: an empty value also counts as absent, as HTML forms send every field. Ranges that
+    are the service's rules (a journal page's limit) are checked there; `minimum` is for what
+    only a page cares about (page numbers start at 1).
+    """
+    text = request.args.get(name)
+    if text is None or (form and not text.strip()):
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise InvalidParameter(f"{name} must be a whole number, not {text!r}") from None
+    if minimum is not None and value < minimum:
+        raise InvalidParameter(f"{name} must be at least {minimum}, not {value}")
+    return value

@@ -1,0 +1,46 @@
+"""The app as served: the simulator with the local Segment Tracking API mounted in front of it.
+
+The only simulator module that imports `destination`: the core (engine, store, service, the
+ingest and control blueprints) is Akita alone and never depends on Segment's side of the wire,
+while `akita-sim serve` and the pytest plugin's live server want both, so that an SDK pointed
+at the server sends through the real destination into the simulator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask
+
+from destination.gateway import SegmentGateway
+from destination.gateway.openapi import openapi_fragment
+from simulator.web import GATEWAY, simulator_of
+from simulator.web.app import create_app
+
+
+def create_serving_app(config: Mapping[str, Any] | None = None, *,
+                       segment: bool = True) -> Flask:
+    """`create_app(config)` plus, unless `segment` is False, the Segment gateway at `/v1/...`,
+    reachable as `gateway_of(app)` (None without it) and described in the served
+    `/openapi.json`."""
+    app = create_app(config)
+    if segment:
+        gateway = SegmentGateway(simulator_of(app), app)
+        app.register_blueprint(gateway.blueprint)
+        app.extensions[GATEWAY] = gateway
+        app.extensions.setdefault("akita_openapi", []).append(openapi_fragment())
+    return app
+
+
+@contextmanager
+def opened_app(config: Mapping[str, Any] | None = None, *,
+               segment: bool = True) -> Iterator[Flask]:
+    """`create_serving_app(config, segment=segment)`, its simulator closed on leaving: how
+    fixtures, scripts and benchmarks make an app without leaking its database connection."""
+    app = create_serving_app(config, segment=segment)
+    try:
+        yield app
+    finally:
+        simulator_of(app).close()
