@@ -14,13 +14,12 @@ import ipaddress
 import json
 import os
 import re
+import resource
 import signal
 import sys
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any, NoReturn
-
-from waitress.server import create_server
 
 from simulator import __version__
 from simulator.errors import SimulatorError
@@ -28,7 +27,12 @@ from simulator.service import DEFAULT_JOURNAL_CAP, DEFAULT_SESSION_TIMEOUT, Simu
 from simulator.service.faults import ERROR_STATUSES, FaultPlan
 from simulator.store import SQLiteStore
 from simulator.web import simulator_of
-from simulator.web.live_server import MAX_REQUEST_BODY
+from simulator.web.access import hosts_of
+from simulator.web.live_server import (
+    DEFAULT_CONNECTION_LIMIT,
+    DEFAULT_IDLE_TIMEOUT,
+    waitress_server,
+)
 from simulator.web.serving import create_serving_app
 
 DEFAULT_DB = "akita-sim.sqlite3"
@@ -127,6 +131,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--journal-cap", type=_bounded(1, None), default=DEFAULT_JOURNAL_CAP,
                        metavar="N", help=f"journal entries kept per workspace "
                                          f"(default {DEFAULT_JOURNAL_CAP})")
+    access = serve.add_argument_group(
+        "access", "who may reach the server (loopback names and the bound address always may)")
+    access.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                        help="another Host name to answer to, for a server reached by name "
+                             "(repeatable); any other Host is refused")
+    access.add_argument("--admin-token", default=os.environ.get("AKITA_SIM_ADMIN_TOKEN"),
+                        metavar="TOKEN", help="require TOKEN for /_sim and the dashboard, for "
+                                              "a server shared on a network (default "
+                                              "$AKITA_SIM_ADMIN_TOKEN, else none)")
+    access.add_argument("--max-connections", type=_bounded(1, None),
+                        default=DEFAULT_CONNECTION_LIMIT, metavar="N",
+                        help=f"open connections served at once (default "
+                             f"{DEFAULT_CONNECTION_LIMIT})")
+    access.add_argument("--idle-timeout", type=_bounded(1, 3600), default=DEFAULT_IDLE_TIMEOUT,
+                        metavar="SECONDS", help=f"close a connection idle this long (default "
+                                                f"{DEFAULT_IDLE_TIMEOUT})")
     faults = serve.add_argument_group(
         "fault injection", "make ingest fail in every workspace (PUT /_sim/workspaces/ID/faults "
                            "changes one); a faulted request applies nothing")
@@ -163,6 +183,15 @@ def _stop(signum: int, frame: Any) -> NoReturn:
     raise SystemExit(0)  # waitress's loop treats SystemExit as "shut down"
 
 
+def _allow_descriptors(wanted: int) -> None:
+    """Raise the soft limit on open files toward `wanted` (within the hard limit), so the
+    connection limit can be reached: each connection is a descriptor."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
 def serve(args: argparse.Namespace) -> int:
     """Run until Ctrl-C or SIGTERM; print where to send data and where to look."""
     app = create_serving_app({
@@ -170,6 +199,9 @@ def serve(args: argparse.Namespace) -> int:
         "AKITA_SESSION_TIMEOUT": args.session_timeout.total_seconds(),
         "AKITA_STRICT_ACCOUNTS": args.strict_accounts,
         "AKITA_JOURNAL_CAP": args.journal_cap,
+        "AKITA_SERVED_HOST": args.host,
+        "AKITA_ALLOWED_HOSTS": tuple(args.allowed_host),
+        "AKITA_ADMIN_TOKEN": args.admin_token or None,
     }, segment=args.segment)
     simulator: Simulator = simulator_of(app)
     try:
@@ -183,8 +215,10 @@ def serve(args: argparse.Namespace) -> int:
         raise
     simulator.faults.set_default(plan)
     try:
-        server = create_server(app, host=args.host, port=args.port, threads=8,
-                               max_request_body_size=MAX_REQUEST_BODY)
+        _allow_descriptors(args.max_connections + 64)
+        server = waitress_server(app, host=args.host, port=args.port,
+                                 connection_limit=args.max_connections,
+                                 idle_timeout=args.idle_timeout)
     except OSError as error:
         simulator.close()
         raise SimulatorError(f"cannot listen on {args.host}:{args.port}: {error}") from error
@@ -197,19 +231,27 @@ def serve(args: argparse.Namespace) -> int:
     listening = getattr(server, "effective_listen", None) or [
         (server.effective_host, server.effective_port)]
     bases = [f"http://{f'[{h}]' if ':' in h else h}:{p}" for h, p in listening]
-    if not is_loopback(args.host):
+    if not is_loopback(args.host) and not args.admin_token:
         print(f"warning: listening on {args.host} lets other machines reach this simulator and "
-              "its control API, which takes no API key", file=sys.stderr, flush=True)
+              "its control API, which takes no API key: set --admin-token to require one",
+              file=sys.stderr, flush=True)
     database = "in memory" if args.memory else os.path.abspath(args.db)
     segment = (f"  segment:   {bases[0]}  (host for Segment SDKs; a write key names a workspace)\n"
                if args.segment else "")
+    admin = ("  admin:     /_sim and the dashboard need the admin token\n"
+             if args.admin_token else "")
+    # Both set explicitly: a shell starts a background job (`akita-sim serve &`) with SIGINT
+    # ignored, and Python's KeyboardInterrupt would then never come.
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     try:
         print(f"akita-sim {__version__} listening on {', '.join(bases)}\n"
               f"  ingest:    {bases[0]}/akita/v1/segment\n"
               f"{segment}"
               f"  dashboard: {bases[0]}/\n"
               f"  database:  {database}\n"
+              f"  hosts:     {', '.join(sorted(hosts_of(app)))} (--allowed-host adds one)\n"
+              f"{admin}"
               f"{_describe_faults(plan)}"
               f"  workspace: {workspace_id}\n"
               f"  API key:   {shown}\n"

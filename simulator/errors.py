@@ -5,7 +5,9 @@
     │   ├── InvalidJSON             400  invalid_json           the body is not UTF-8 JSON
     │   ├── InvalidParameter        400  invalid_parameter      a query argument or field
     │   └── InvalidFaultPlan        400  invalid_fault_plan
+    ├── HostNotAllowed              400  host_not_allowed       DNS rebinding, a stray proxy
     ├── Unauthorized                401  unauthorized
+    │   └── AdminTokenRequired      401  admin_token_required   --admin-token is set
     ├── CrossSiteRequest            403  cross_site_request     another site's page sent it
     ├── NotFound                    404  not_found
     ├── Conflict                    409  account_conflict       strict accounts
@@ -35,6 +37,7 @@ class SimulatorError(Exception):
     status: int = 500
     code: str = "internal_error"
     message: str = "the simulator failed"
+    challenge: str | None = None  # a 401's WWW-Authenticate: how to authenticate
 
     def __init__(
         self, message: str | None = None, details: list[dict[str, Any]] | None = None
@@ -63,6 +66,29 @@ class Unauthorized(SimulatorError):
     status = 401
     code = "unauthorized"
     message = "a valid API key is required"
+    challenge = 'Basic realm="Akita"'
+
+
+class AdminTokenRequired(Unauthorized):
+    """The server was started with an admin token, and /_sim and the dashboard need it."""
+
+    code = "admin_token_required"
+    message = ("this simulator was started with an admin token: send it as Bearer <token>, "
+               "or as the password of Basic auth (any user name)")
+    challenge = 'Basic realm="akita-sim admin"'
+
+
+class HostNotAllowed(SimulatorError):
+    """The request's Host is not a name this server answers to.
+
+    A page whose domain re-resolves to 127.0.0.1 (DNS rebinding) becomes same-origin with the
+    simulator and could read and change everything; its requests still carry its own domain in
+    `Host`, so answering only known names stops it before any handler runs.
+    """
+
+    status = 400
+    code = "host_not_allowed"
+    message = "this server does not answer to that Host"
 
 
 class NotFound(SimulatorError):

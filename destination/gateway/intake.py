@@ -15,7 +15,6 @@ body (analytics.js sends it there). No message here ever repeats the key.
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import zlib
 from typing import Any
@@ -102,7 +101,7 @@ def _basic_username(authorization: str) -> str | None:
         return None  # e.g. analytics-python's OAuth Bearer token: not a write key
     try:
         decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # not base64 (binascii.Error), not UTF-8, or not even ASCII
         return None
     return decoded.partition(":")[0] or None
 

@@ -23,8 +23,9 @@ from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-# The base URL the in-process session answers; never resolved, never on the network.
-IN_PROCESS_URL = "http://akita.in-process"
+# The base URL the in-process session answers; never resolved, never on the network. A name on
+# the simulator's Host allowlist, so the app answers it as it answers a local client.
+IN_PROCESS_URL = "http://localhost"
 
 
 class WSGIAdapter(BaseAdapter):
@@ -86,5 +87,5 @@ def in_process_session(app: Any) -> requests.Session:
     """
     session = requests.Session()
     session.adapters.clear()
-    session.mount(IN_PROCESS_URL, WSGIAdapter(app))
+    session.mount(f"{IN_PROCESS_URL}/", WSGIAdapter(app))  # not http://localhost:8400
     return session

@@ -13,6 +13,7 @@ API keys are hashed and matched in `simulator.service.keys`.
 from __future__ import annotations
 
 import gc
+import re
 import secrets
 import threading
 from collections.abc import Iterator, Sequence
@@ -32,6 +33,11 @@ DEFAULT_JOURNAL_CAP = 10_000
 JOURNAL_PAGE = 50
 MAX_ENTRY_ID = 2**63 - 1  # SQLite's largest integer: a larger `before` cannot be bound
 MAX_JOURNAL_PAGE = 1000
+# A key must survive every way a client sends it: Basic auth splits at the first colon, and
+# headers carry neither whitespace nor anything outside printable ASCII reliably.
+_USABLE_KEY = re.compile(r"[!-9;-~]{1,256}")
+_KEY_RULE = ("api_key must be 1 to 256 printable ASCII characters without ':' or whitespace, "
+             "so that it works as a Basic auth user name and as a Bearer token")
 _DUPLICATE = "message_id was seen before in this workspace; acknowledged, not applied again"
 
 
@@ -93,17 +99,17 @@ class Simulator:
         self, name: str | None = None, api_key: str | None = None
     ) -> dict[str, Any]:
         """A new empty workspace; returns its id, name and API key (the only time it is shown)."""
-        if api_key is not None and (not isinstance(api_key, str) or not api_key.strip()):
-            raise InvalidParameter("api_key must be a non-empty string")
+        if api_key is not None and (not isinstance(api_key, str)
+                                    or not _USABLE_KEY.fullmatch(api_key)):
+            raise InvalidParameter(_KEY_RULE)
         if name is not None and not isinstance(name, str):
             raise InvalidParameter("name must be a string")
-        for field, text in (("name", name), ("api_key", api_key)):
-            if text is not None and not text.isascii():
-                try:
-                    text.encode("utf-8")
-                except UnicodeEncodeError:
-                    raise InvalidParameter(f"{field} holds a lone UTF-16 surrogate, which is not "
-                                           "Unicode text") from None
+        if name is not None and not name.isascii():
+            try:
+                name.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidParameter("name holds a lone UTF-16 surrogate, which is not "
+                                       "Unicode text") from None
         key = api_key if api_key is not None else f"ak_{secrets.token_hex(16)}"
         digest = hash_key(key)
         workspace_id = f"ws_{secrets.token_hex(8)}"

@@ -9,6 +9,9 @@ Configuration (defaults below, then the `config` passed in):
   AKITA_STRICT_ACCOUNTS   answer 409 instead of moving a contact to another account
   AKITA_JOURNAL_CAP       journal entries kept per workspace, oldest trimmed first
   AKITA_API_KEY           make sure this key has a workspace (akita-sim serve --api-key)
+  AKITA_SERVED_HOST       the address the server binds: a name it answers to (unless a wildcard)
+  AKITA_ALLOWED_HOSTS     more names it answers to besides loopback's (--allowed-host)
+  AKITA_ADMIN_TOKEN       when set, /_sim and the dashboard require it (--admin-token)
 """
 
 from __future__ import annotations
@@ -23,10 +26,16 @@ from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from contract import limits
-from simulator.errors import NotFound, PayloadTooLarge, SimulatorError, UnsupportedMediaType
+from simulator.errors import (
+    NotFound,
+    PayloadTooLarge,
+    SimulatorError,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 from simulator.service import DEFAULT_JOURNAL_CAP, DEFAULT_SESSION_TIMEOUT, Simulator
 from simulator.store import SQLiteStore
-from simulator.web import SIMULATOR, dashboard
+from simulator.web import SIMULATOR, access, dashboard
 from simulator.web.blueprints import control, ingest, openapi
 
 DEFAULTS: Mapping[str, Any] = MappingProxyType({
@@ -35,6 +44,9 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "AKITA_STRICT_ACCOUNTS": False,
     "AKITA_JOURNAL_CAP": DEFAULT_JOURNAL_CAP,
     "AKITA_API_KEY": None,
+    "AKITA_SERVED_HOST": None,
+    "AKITA_ALLOWED_HOSTS": (),
+    "AKITA_ADMIN_TOKEN": None,
     # Werkzeug's own cap, for bodies sent without Content-Length (chunked).
     "MAX_CONTENT_LENGTH": limits.MAX_BATCH_BYTES,
 })
@@ -62,6 +74,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[SIMULATOR] = simulator
     app.register_error_handler(SimulatorError, error_response)
     app.register_error_handler(HTTPException, error_response)
+    access.guard(app, served=app.config["AKITA_SERVED_HOST"],
+                 extra_hosts=app.config["AKITA_ALLOWED_HOSTS"],
+                 admin_token=app.config["AKITA_ADMIN_TOKEN"])
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     return app
@@ -85,7 +100,7 @@ def error_response(error: SimulatorError | HTTPException) -> Response:
                 "code": same.code if same else _snake(error.name), "errors": []}
         headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     if status == 401:
-        headers["WWW-Authenticate"] = 'Basic realm="Akita"'
+        headers["WWW-Authenticate"] = getattr(error, "challenge", None) or Unauthorized.challenge
     response = jsonify(body)
     response.status_code = status
     response.headers.update(headers)

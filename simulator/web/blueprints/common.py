@@ -7,13 +7,14 @@ Each helper raises the simulator's own errors, so a malformed request gets the s
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import current_app, request
+from werkzeug.datastructures import Authorization
 
 from contract.limits import nests_deeper
 from simulator.errors import (
-    CrossSiteRequest,
     InvalidJSON,
     InvalidParameter,
     PayloadTooLarge,
@@ -31,11 +32,22 @@ def simulator() -> Simulator:
     return simulator_of(current_app)
 
 
+def authorization() -> Authorization | None:
+    """The `Authorization` header parsed, or None when absent; Unauthorized when it cannot be
+    read (Werkzeug raises on bytes that are not base64 or not ASCII, which were 500s)."""
+    if not request.headers.get("Authorization"):
+        return None
+    try:
+        return request.authorization
+    except ValueError:
+        raise Unauthorized(f"malformed Authorization header: {_AUTH_HELP}") from None
+
+
 def api_key() -> str:
     """The API key from `Authorization`: Basic (key as username, empty password) or Bearer."""
     if not request.headers.get("Authorization"):
         raise Unauthorized(f"missing API key: {_AUTH_HELP}")
-    auth = request.authorization
+    auth = authorization()
     key = None
     if auth is not None and auth.type == "basic":
         if auth.password:
@@ -48,6 +60,7 @@ def api_key() -> str:
     return key
 
 
+_INTEGER = re.compile(r"-?[0-9]+")
 MAX_DEPTH = 256
 _TOO_DEEP = f"the body nests arrays and objects more than {MAX_DEPTH} levels deep"
 
@@ -99,19 +112,6 @@ def json_body(max_bytes: int) -> Any:
     return body
 
 
-def refuse_cross_site() -> None:
-    """Refuse a state-changing request whose `Origin` is another site, or that the browser
-    marks `Sec-Fetch-Site: cross-site`; reads pass. A body-less POST (a reset) needs no CORS
-    preflight, so without this any page could send one to the simulator on localhost."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return
-    origin = request.headers.get("Origin")
-    if origin is not None and origin != request.host_url.rstrip("/"):
-        raise CrossSiteRequest(f"refused a request sent from {origin!r}, another site")
-    if request.headers.get("Sec-Fetch-Site") == "cross-site":
-        raise CrossSiteRequest("refused a request the browser says another site sent")
-
-
 def int_arg(name: str, *, minimum: int | None = None, form: bool = False) -> int | None:
     """An integer query argument, None when absent; 400 naming it when not a whole number.
 
@@ -122,10 +122,11 @@ def int_arg(name: str, *, minimum: int | None = None, form: bool = False) -> int
     text = request.args.get(name)
     if text is None or (form and not text.strip()):
         return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise InvalidParameter(f"{name} must be a whole number, not {text!r}") from None
+    # ASCII digits only: int() also takes "٣", "1_0" and " 5 ", which no client means.
+    if not _INTEGER.fullmatch(text) or len(text) > 20:
+        raise InvalidParameter(f"{name} must be a whole number in ASCII digits, "
+                               f"not {text[:40]!r}")
+    value = int(text)
     if minimum is not None and value < minimum:
         raise InvalidParameter(f"{name} must be at least {minimum}, not {value}")
     return value

@@ -33,6 +33,8 @@ bp.context_processor(render.template_helpers)
 
 
 @bp.errorhandler(SimulatorError)
-def error_page(error: SimulatorError) -> tuple[str, int]:
-    """The errors the API raises (404, 400, 403), worded as a page instead of JSON."""
-    return render_template("dashboard/error.html", error=error), error.status
+def error_page(error: SimulatorError) -> tuple[str, int, dict[str, str]]:
+    """The errors the API raises (404, 400, 403, 401), worded as a page instead of JSON; a 401
+    keeps its challenge, so the browser asks for the admin token."""
+    headers = {"WWW-Authenticate": error.challenge} if error.challenge else {}
+    return render_template("dashboard/error.html", error=error), error.status, headers

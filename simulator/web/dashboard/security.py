@@ -23,7 +23,7 @@ from flask import Flask, Request, Response, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 from simulator.errors import CrossSiteRequest
-from simulator.web.blueprints.common import refuse_cross_site
+from simulator.web.access import refuse_cross_site
 
 CSRF_FIELD = "csrf_token"
 _SESSION_KEY = "dashboard_csrf"
