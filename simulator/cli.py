@@ -22,7 +22,7 @@ from datetime import timedelta
 from typing import Any, NoReturn
 
 from simulator import __version__
-from simulator.errors import SimulatorError
+from simulator.errors import DatabaseInUse, SimulatorError
 from simulator.service import DEFAULT_JOURNAL_CAP, DEFAULT_SESSION_TIMEOUT, Simulator
 from simulator.service.faults import ERROR_STATUSES, FaultPlan
 from simulator.store import SQLiteStore
@@ -283,7 +283,14 @@ def _open(args: argparse.Namespace) -> Simulator:
     if not os.path.exists(args.db):
         raise SimulatorError(f"no database at {args.db}; pass --db PATH of an akita-sim file")
     timeout = getattr(args, "session_timeout", DEFAULT_SESSION_TIMEOUT)
-    return Simulator(SQLiteStore(args.db), session_timeout=timeout)
+    try:
+        store = SQLiteStore(args.db)
+    except DatabaseInUse as error:
+        through = ("GET /_sim/workspaces/ID/state" if args.command == "export"
+                   else "POST /_sim/reset (or /_sim/workspaces/ID/reset)")
+        raise DatabaseInUse(f"{error.message}. Stop it first, or ask the running server: "
+                            f"{through}") from None
+    return Simulator(store, session_timeout=timeout)
 
 
 def export(args: argparse.Namespace) -> int:

@@ -18,7 +18,9 @@
     ├── ServiceUnavailable          503  service_unavailable
     ├── InjectedFault               429/500/503  injected_fault  a fault plan's answer
     └── StoreError                  500  store_error            the database cannot be used
-        └── SchemaVersionError      500  schema_too_new
+        ├── SchemaVersionError      500  schema_too_new
+        ├── DatabaseInUse           500  database_in_use        another akita-sim owns it
+        └── DamagedDatabase         500  database_damaged       garbled, or its WAL is missing
 
 Each SimulatorError carries `status`, `code` and `message` as class attributes, so the rules
 and the store can say *what* went wrong without knowing about HTTP; the app's single error
@@ -202,3 +204,15 @@ class SchemaVersionError(StoreError):
     """The file was written by a newer simulator whose tables this one would misread."""
 
     code = "schema_too_new"
+
+
+class DatabaseInUse(StoreError):
+    """Another process owns the file: a second server, or an export or reset beside a server."""
+
+    code = "database_in_use"
+
+
+class DamagedDatabase(StoreError):
+    """The file's pages are damaged, or it was left open and its `-wal` file is missing."""
+
+    code = "database_damaged"

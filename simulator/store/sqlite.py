@@ -17,16 +17,18 @@ time per commit (NORMAL syncs only at checkpoints) and could corrupt the file in
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
 
 from contract.timestamps import parse_timestamp, to_wire
-from simulator.errors import StoreError
+from simulator.errors import DamagedDatabase, StoreError
+from simulator.store.integrity import FileOwner, check_damage, mark_closed, mark_open
 from simulator.store.journal import append_entries, attach_calls, entry_rows, read_entries
 from simulator.store.schema import (
     check_version,
@@ -67,20 +69,32 @@ class SQLiteStore:
         # writes are counted: another writing the same file at once would skew the trim.
         self._journal_sizes: dict[str, int] = {}
         target = path if path is not None else ":memory:"
+        self._closed = False
+        self._owner = FileOwner(path) if path is not None else None
+        wal_was_there = path is not None and os.path.exists(f"{path}-wal")
         try:
             self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
         except sqlite3.Error as error:
+            self._release()
             raise StoreError(f"cannot open database {target}: {error}") from error
         try:
-            self._prepare()
+            self._prepare(wal_was_there)
         except sqlite3.DatabaseError as error:
             self._db.close()
-            raise StoreError(f"{target} is not a usable simulator database: {error}") from error
+            self._release()
+            raise DamagedDatabase(f"{target} is not a usable simulator database ({error}): "
+                                  "point --db at an akita-sim file, or move this one aside"
+                                  ) from error
         except StoreError:
             self._db.close()
+            self._release()
             raise
 
-    def _prepare(self) -> None:
+    def _release(self) -> None:
+        if self._owner is not None:
+            self._owner.release()
+
+    def _prepare(self, wal_was_there: bool) -> None:
         self._db.execute("PRAGMA busy_timeout = 5000")
         if self.path is not None:
             self._db.execute("PRAGMA journal_mode = WAL")
@@ -94,8 +108,11 @@ class SQLiteStore:
         if is_new(self._db):
             with self._transaction() as db:
                 create_tables(db)
-        else:
+        elif self.path is not None:
+            check_damage(self._db, self.path)
             check_version(self._db, self.path)
+        if self.path is not None:
+            mark_open(self._db, self.path, wal_was_there=wal_was_there)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -114,9 +131,16 @@ class SQLiteStore:
             return self._db.execute(sql, tuple(params)).fetchall()
 
     def close(self) -> None:
-        """Close the connection; the file (if any) keeps everything committed."""
+        """Close the connection cleanly, then give the file up; it keeps everything committed."""
         with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self.path is not None:
+                with suppress(sqlite3.Error):  # a full disk: the file stays marked open
+                    mark_closed(self._db)
             self._db.close()
+            self._release()
 
     def __enter__(self) -> SQLiteStore:
         return self

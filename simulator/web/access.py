@@ -31,7 +31,7 @@ from simulator.errors import (
     InvalidParameter,
     Unauthorized,
 )
-from simulator.web.blueprints.common import authorization
+from simulator.web.blueprints.common import credentials
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 # Blueprints that take no API key and so are for whoever runs the simulator; the health check
@@ -124,14 +124,10 @@ def check_admin_token(token: str) -> None:
     if request.blueprint not in ADMIN_BLUEPRINTS or request.endpoint in OPEN_ENDPOINTS:
         return
     try:
-        auth = authorization()
+        given = credentials()
     except Unauthorized:
-        auth = None
-    sent = None
-    if auth is not None and auth.type == "bearer":
-        sent = auth.token
-    elif auth is not None and auth.type == "basic":
-        sent = auth.password
+        given = None
+    sent = (given.user if given.scheme == "bearer" else given.password) if given else None
     if not sent or not hmac.compare_digest(sent.encode("utf-8", "surrogatepass"),
                                            token.encode("utf-8")):
         raise AdminTokenRequired()

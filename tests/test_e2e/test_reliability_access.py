@@ -183,3 +183,30 @@ def test_integers_in_query_arguments_are_ascii_digits_only(app: Flask, limit: st
 
     assert answer.status_code == 400
     assert "ASCII digits" in answer.get_json()["message"]
+
+
+@pytest.mark.parametrize("key", ["a:b", "has space", "line\r\nbreak", "nul\x00", "tab\t",
+                                 "ключ", "", "x" * 257])
+def test_the_control_api_refuses_keys_ingest_could_not_read(app: Flask, key: str) -> None:
+    before = simulator_of(app).list_workspaces()
+    answer = app.test_client().post("/_sim/workspaces", json={"api_key": key})
+
+    assert answer.status_code == 400
+    assert "printable ASCII characters without ':' or whitespace" in answer.get_json()["message"]
+    assert simulator_of(app).list_workspaces() == before
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters=":"),
+                   min_size=1, max_size=60))
+def test_every_key_the_control_api_accepts_authenticates_both_ways(app: Flask, key: str) -> None:
+    client = app.test_client()
+    created = client.post("/_sim/workspaces", json={"api_key": key})
+    if created.status_code == 409:  # drawn twice: already made by an earlier example
+        return
+    assert created.status_code == 201
+
+    for auth in ({"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()},
+                 {"Authorization": f"Bearer {key}"}):
+        answer = client.post("/akita/v1/segment", json={"batch": []}, headers=auth)
+        assert answer.status_code == 200, (key, answer.get_json())

@@ -6,12 +6,13 @@ Each helper raises the simulator's own errors, so a malformed request gets the s
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, request
-from werkzeug.datastructures import Authorization
 
 from contract.limits import nests_deeper
 from simulator.errors import (
@@ -32,32 +33,54 @@ def simulator() -> Simulator:
     return simulator_of(current_app)
 
 
-def authorization() -> Authorization | None:
-    """The `Authorization` header parsed, or None when absent; Unauthorized when it cannot be
-    read (Werkzeug raises on bytes that are not base64 or not ASCII, which were 500s)."""
-    if not request.headers.get("Authorization"):
+@dataclass(frozen=True)
+class Credentials:
+    """What `Authorization` carries: Basic's user name and password, or a Bearer token (as
+    `user`, with no password)."""
+
+    scheme: str
+    user: str
+    password: str = ""
+
+
+_MALFORMED = f"malformed Authorization header: {_AUTH_HELP}"
+
+
+def credentials() -> Credentials | None:
+    """The `Authorization` header read strictly, or None when absent; Unauthorized naming the
+    fault when it cannot be read.
+
+    Read here rather than through Werkzeug's `request.authorization`, which raised on bytes
+    that are not ASCII (a 500) and reads a Bearer token holding `=` as parameters (no token).
+    """
+    header = request.headers.get("Authorization")
+    if not header:
         return None
-    try:
-        return request.authorization
-    except ValueError:
-        raise Unauthorized(f"malformed Authorization header: {_AUTH_HELP}") from None
+    scheme, _, rest = header.strip().partition(" ")
+    scheme, rest = scheme.lower(), rest.strip()
+    if scheme == "bearer" and rest:
+        return Credentials("bearer", rest)
+    if scheme == "basic":
+        try:
+            decoded = base64.b64decode(rest, validate=True).decode("utf-8")
+        except ValueError:  # not ASCII, not base64 (binascii.Error) or not UTF-8
+            raise Unauthorized(_MALFORMED) from None
+        user, colon, password = decoded.partition(":")
+        if colon:
+            return Credentials("basic", user, password)
+    raise Unauthorized(_MALFORMED)
 
 
 def api_key() -> str:
     """The API key from `Authorization`: Basic (key as username, empty password) or Bearer."""
-    if not request.headers.get("Authorization"):
+    given = credentials()
+    if given is None:
         raise Unauthorized(f"missing API key: {_AUTH_HELP}")
-    auth = authorization()
-    key = None
-    if auth is not None and auth.type == "basic":
-        if auth.password:
-            raise Unauthorized(f"Basic auth password must be empty: {_AUTH_HELP}")
-        key = auth.username
-    elif auth is not None and auth.type == "bearer":
-        key = auth.token
-    if not key:
-        raise Unauthorized(f"malformed Authorization header: {_AUTH_HELP}")
-    return key
+    if given.password:
+        raise Unauthorized(f"Basic auth password must be empty: {_AUTH_HELP}")
+    if not given.user:
+        raise Unauthorized(_MALFORMED)
+    return given.user
 
 
 _INTEGER = re.compile(r"-?[0-9]+")
