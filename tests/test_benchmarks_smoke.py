@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 RUN_ALL = Path(__file__).resolve().parent.parent / "benchmarks" / "run_all.py"
-BENCHMARKS = ("http", "engine", "growth", "destination")
+BENCHMARKS = ("http", "engine", "growth", "destination", "contention")
 
 
 def test_tiny_run_prints_tables_and_writes_json(tmp_path: Path) -> None:
@@ -21,7 +21,8 @@ def test_tiny_run_prints_tables_and_writes_json(tmp_path: Path) -> None:
                                str(tmp_path)], capture_output=True, text=True, timeout=90)
     assert finished.returncode == 0, finished.stderr
     for title in ("### HTTP ingest", "### Engine alone", "### Service:", "### Growth",
-                  "### Destination: validation", "### Destination: delivery"):
+                  "### Destination: validation", "### Destination: delivery",
+                  "### Ingest latency during whole-workspace reads"):
         assert title in finished.stdout
     assert "|---|" in finished.stdout
     for name in BENCHMARKS:

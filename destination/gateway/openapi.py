@@ -31,7 +31,10 @@ _SCHEMAS = {
                     "schemas/segment/*.json. Invalid calls are still answered 200 and journaled "
                     "as failed, with the reason."},
     "SegmentBatch": {"type": "object", "properties": {
-        "batch": {"type": "array", "items": {"$ref": _REF + "SegmentCall"}},
+        # Any item: one that is not a call is still answered 200 and journaled as invalid.
+        "batch": {"type": "array", "items": {"description": "A Segment call (SegmentCall); "
+                                             "an item that is none is dropped with its reason, "
+                                             "the batch still answered 200."}},
         "context": {"type": "object"}, "integrations": {"type": "object"},
         "sentAt": {"type": "string"}, "writeKey": {"type": "string"}},
         "required": ["batch"]},

@@ -12,7 +12,6 @@ API keys are hashed and matched in `simulator.service.keys`.
 
 from __future__ import annotations
 
-import gc
 import re
 import secrets
 import threading
@@ -25,8 +24,10 @@ from contract import validate_akita_batch
 from simulator.engine import DEFAULT_SESSION_TIMEOUT, Workspace
 from simulator.errors import Conflict, InvalidParameter, KeyInUse, NotFound, SimulatorError
 from simulator.service.batch_errors import batch_error, journal_rejection, located_conflict
+from simulator.service.collector import collector_paused
 from simulator.service.faults import Faults, WorkspaceFaults
 from simulator.service.keys import KeyRing, hash_key
+from simulator.service.read_views import ReadViews, catch_up
 from simulator.store import JOURNAL_STATUSES, Store, person_of
 
 DEFAULT_JOURNAL_CAP = 10_000
@@ -47,23 +48,6 @@ def _found(found: dict[str, Any] | None, what: str, key: str, workspace_id: str
     if found is None:
         raise NotFound(f"no {what} {key!r} in workspace {workspace_id}")
     return found
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while building millions of objects that form no cycles.
-
-    Each full collection walks every live object, and building a million-message workspace's
-    state or snapshot set off enough of them to grow cost faster than n log n (a snapshot of
-    300k messages: 1.9 s with it, 0.9 s without). Reference counting still frees everything.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class Simulator:
@@ -87,6 +71,7 @@ class Simulator:
         self._keys = KeyRing(store.key_hashes().items())
         self._locks = {ws["id"]: threading.Lock() for ws in store.workspaces()}
         self._engines: dict[str, Workspace] = {}
+        self._views = ReadViews(store, session_timeout)
         self.faults = Faults()  # failures to inject into each workspace's ingest, on request
 
     def close(self) -> None:
@@ -156,17 +141,11 @@ class Simulator:
         return lock
 
     def _replay(self, workspace_id: str) -> Workspace:
-        """A workspace's state from its stored messages: how every engine is built.
-
-        Stored messages were accepted under whatever mode was on then, so they replay with
-        strict accounts off (a file from a lenient run may hold moves); the mode asked for
-        now applies to what arrives next.
-        """
-        engine = Workspace(session_timeout=self.session_timeout, strict_accounts=False)
-        with _collector_paused():
-            for chunk in self.store.messages(workspace_id):
-                engine.apply(chunk)
-        engine.strict_accounts = self.strict_accounts
+        """A workspace's state from its stored messages: how every live engine is built; the
+        mode asked for now applies to what arrives next."""
+        engine = Workspace(session_timeout=self.session_timeout,
+                           strict_accounts=self.strict_accounts)
+        catch_up(engine, self.store, workspace_id)
         return engine
 
     @contextmanager
@@ -178,20 +157,26 @@ class Simulator:
                 engine = self._engines[workspace_id] = self._replay(workspace_id)
             yield engine
 
-    def snapshot(self, workspace_id: str) -> dict[str, Any]:
-        """Everything the workspace knows, JSON-ready and deterministically ordered.
+    @contextmanager
+    def _whole(self, workspace_id: str) -> Iterator[Workspace]:
+        """The workspace as it is now, from its read view: for reads of the whole workspace,
+        which take long enough that ingest must not wait for them (`read_views`)."""
+        with self._lock_for(workspace_id):
+            position = self.store.position(workspace_id)
+        with self._views.at(workspace_id, position) as engine:
+            yield engine
 
-        Beside `_replay` rather than among the reads: like it, it builds a whole workspace's
-        worth of objects, and so runs with the cycle collector paused.
-        """
-        with self._state(workspace_id) as engine, _collector_paused():
+    def snapshot(self, workspace_id: str) -> dict[str, Any]:
+        """Everything the workspace knows, JSON-ready and deterministically ordered; built with
+        the cycle collector paused, as it makes a whole workspace's worth of objects."""
+        with self._whole(workspace_id) as engine, collector_paused():
             return engine.snapshot()
 
     # -- reads ------------------------------------------------------------------------------
 
     def contacts(self, workspace_id: str) -> list[dict[str, Any]]:
         """Every contact."""
-        with self._state(workspace_id) as engine:
+        with self._whole(workspace_id) as engine:
             return engine.contacts()
 
     def contact(self, workspace_id: str, person_id: str) -> dict[str, Any]:
@@ -208,7 +193,7 @@ class Simulator:
 
     def accounts(self, workspace_id: str) -> list[dict[str, Any]]:
         """Every account with its contacts."""
-        with self._state(workspace_id) as engine:
+        with self._whole(workspace_id) as engine:
             return engine.accounts()
 
     def account(self, workspace_id: str, organization_id: str) -> dict[str, Any]:
@@ -219,17 +204,18 @@ class Simulator:
 
     def pending(self, workspace_id: str) -> list[dict[str, Any]]:
         """Contacts not yet placed in an account, each with the reason."""
-        with self._state(workspace_id) as engine:
+        with self._whole(workspace_id) as engine:
             return engine.pending()
 
     def visitors(self, workspace_id: str) -> list[dict[str, Any]]:
         """Anonymous visitors not (yet) tied to a contact."""
-        with self._state(workspace_id) as engine:
+        with self._whole(workspace_id) as engine:
             return engine.visitors()
 
     def sessions(self, workspace_id: str, person_id: str | None = None) -> list[dict[str, Any]]:
         """Sessions of everyone, or of one person."""
-        with self._state(workspace_id) as engine:
+        reads = self._state if person_id is not None else self._whole
+        with reads(workspace_id) as engine:
             return engine.sessions(person_id)
 
     def visitor(self, workspace_id: str, anonymous_id: str) -> dict[str, Any]:
@@ -363,3 +349,4 @@ class Simulator:
             with self._lock_for(target):
                 self.store.clear(target)
                 self._engines.pop(target, None)
+                self._views.forget(target)

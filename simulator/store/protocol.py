@@ -29,8 +29,13 @@ class Store(Protocol):
     def key_hashes(self) -> dict[str, str]:
         """key hash -> workspace id, for authenticating requests."""
 
-    def messages(self, workspace_id: str) -> Iterator[list[dict[str, Any]]]:
-        """Accepted messages in acceptance order, in chunks: what a workspace is rebuilt from."""
+    def messages(self, workspace_id: str, *, after: int = 0, upto: int | None = None
+                 ) -> Iterator[list[dict[str, Any]]]:
+        """Accepted messages in acceptance order, in chunks: what a workspace is rebuilt from.
+        Only those after position `after`, and up to `upto` when given."""
+
+    def position(self, workspace_id: str) -> int:
+        """Where the accepted messages end now; each later message has a greater position."""
 
     def message(self, workspace_id: str, message_id: str) -> dict[str, Any] | None:
         """One accepted message by id, or None."""

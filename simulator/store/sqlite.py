@@ -38,6 +38,7 @@ from simulator.store.schema import (
 )
 
 _REPLAY_CHUNK = 10_000
+MAX_POSITION = 2**63 - 1  # SQLite's largest rowid
 # The form destinations send (contract.timestamps.to_wire); validated messages in it are stored
 # as they are, since parsing and re-writing a million of them costs seconds for nothing.
 _CANONICAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
@@ -175,19 +176,26 @@ class SQLiteStore:
 
     # -- messages ---------------------------------------------------------------------------
 
-    def messages(self, workspace_id: str) -> Iterator[list[dict[str, Any]]]:
-        """Accepted messages in acceptance order, in chunks so a million never sit in one list."""
-        last = 0
+    def messages(self, workspace_id: str, *, after: int = 0, upto: int | None = None
+                 ) -> Iterator[list[dict[str, Any]]]:
+        """Accepted messages in acceptance order, after position `after` and up to `upto`, in
+        chunks so a million never sit in one list."""
+        last, end = after, upto if upto is not None else MAX_POSITION
         while True:
             rows = self._read(
-                "SELECT seq, body FROM messages WHERE workspace_id = ? AND seq > ? "
+                "SELECT seq, body FROM messages WHERE workspace_id = ? AND seq > ? AND seq <= ? "
                 "ORDER BY seq LIMIT ?",
-                (workspace_id, last, _REPLAY_CHUNK),
+                (workspace_id, last, end, _REPLAY_CHUNK),
             )
             if not rows:
                 return
             last = rows[-1][0]
             yield [json.loads(body) for _, body in rows]
+
+    def position(self, workspace_id: str) -> int:
+        """Where the workspace's accepted messages end (0 for none): later ones come after it."""
+        rows = self._read("SELECT max(seq) FROM messages WHERE workspace_id = ?", (workspace_id,))
+        return rows[0][0] or 0
 
     def message(self, workspace_id: str, message_id: str) -> dict[str, Any] | None:
         """One accepted message by id: a single lookup in the (workspace, message_id) index."""
