@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from simulator.engine import Workspace
-from simulator.service.collector import collector_paused
+from simulator.service.interpreter import building
 from simulator.store import Store
 
 
@@ -30,7 +30,7 @@ def catch_up(engine: Workspace, store: Store, workspace_id: str, *, after: int =
     `engine`, strict accounts off: they were accepted under whatever mode was on then."""
     strict, engine.strict_accounts = engine.strict_accounts, False
     try:
-        with collector_paused():
+        with building():
             for chunk in store.messages(workspace_id, after=after, upto=upto):
                 engine.apply(chunk)
     finally:

@@ -24,8 +24,8 @@ from contract import validate_akita_batch
 from simulator.engine import DEFAULT_SESSION_TIMEOUT, Workspace
 from simulator.errors import Conflict, InvalidParameter, KeyInUse, NotFound, SimulatorError
 from simulator.service.batch_errors import batch_error, journal_rejection, located_conflict
-from simulator.service.collector import collector_paused
 from simulator.service.faults import Faults, WorkspaceFaults
+from simulator.service.interpreter import building
 from simulator.service.keys import KeyRing, hash_key
 from simulator.service.read_views import ReadViews, catch_up
 from simulator.store import JOURNAL_STATUSES, Store, person_of
@@ -169,7 +169,7 @@ class Simulator:
     def snapshot(self, workspace_id: str) -> dict[str, Any]:
         """Everything the workspace knows, JSON-ready and deterministically ordered; built with
         the cycle collector paused, as it makes a whole workspace's worth of objects."""
-        with self._whole(workspace_id) as engine, collector_paused():
+        with self._whole(workspace_id) as engine, building():
             return engine.snapshot()
 
     # -- reads ------------------------------------------------------------------------------

@@ -9,10 +9,11 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, request
+from flask import Response, current_app, request
 
 from contract.limits import nests_deeper
 from simulator.errors import (
@@ -153,3 +154,29 @@ def int_arg(name: str, *, minimum: int | None = None, form: bool = False) -> int
     if minimum is not None and value < minimum:
         raise InvalidParameter(f"{name} must be at least {minimum}, not {value}")
     return value
+
+
+def streamed_json(document: dict[str, Any]) -> Response:
+    """A whole-workspace answer, encoded one list item at a time as it is sent.
+
+    Encoding a large workspace's state in one `json.dumps` holds the GIL for the whole of it
+    (about a second at 100,000 messages), and every ingest in the process waits that long; in
+    pieces, the GIL changes hands between them. Same JSON as `jsonify`, keys sorted.
+    """
+    dumps = current_app.json.dumps
+
+    def pieces() -> Iterator[str]:
+        yield "{"
+        for number, key in enumerate(sorted(document)):
+            value = document[key]
+            yield ("," if number else "") + dumps(key) + ":"
+            if isinstance(value, list):
+                yield "["
+                for index, item in enumerate(value):
+                    yield ("," if index else "") + dumps(item)
+                yield "]"
+            else:
+                yield dumps(value)
+        yield "}\n"
+
+    return Response(pieces(), mimetype="application/json")

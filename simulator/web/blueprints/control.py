@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 
 from simulator import __version__
 from simulator.errors import InvalidParameter
 from simulator.service import JOURNAL_PAGE
 from simulator.service.faults import FaultPlan
 from simulator.web.access import refuse_cross_site
-from simulator.web.blueprints.common import int_arg, json_body, simulator
+from simulator.web.blueprints.common import int_arg, json_body, simulator, streamed_json
 
 bp = Blueprint("control", __name__, url_prefix="/_sim")
 bp.before_request(refuse_cross_site)
@@ -60,15 +60,15 @@ def workspace(workspace_id: str) -> dict[str, Any]:
 
 
 @bp.get(f"{_WORKSPACE}/state")
-def state(workspace_id: str) -> dict[str, Any]:
+def state(workspace_id: str) -> Response:
     """The full snapshot: accounts, contacts, pending, visitors, sessions, counts."""
-    return simulator().snapshot(workspace_id)
+    return streamed_json(simulator().snapshot(workspace_id))
 
 
 @bp.get(f"{_WORKSPACE}/accounts")
-def accounts(workspace_id: str) -> dict[str, Any]:
+def accounts(workspace_id: str) -> Response:
     """Every account with its contacts."""
-    return {"accounts": simulator().accounts(workspace_id)}
+    return streamed_json({"accounts": simulator().accounts(workspace_id)})
 
 
 @bp.get(f"{_WORKSPACE}/accounts/<path:organization_id>")
@@ -78,9 +78,9 @@ def account(workspace_id: str, organization_id: str) -> dict[str, Any]:
 
 
 @bp.get(f"{_WORKSPACE}/contacts")
-def contacts(workspace_id: str) -> dict[str, Any]:
+def contacts(workspace_id: str) -> Response:
     """Every contact, placed or pending."""
-    return {"contacts": simulator().contacts(workspace_id)}
+    return streamed_json({"contacts": simulator().contacts(workspace_id)})
 
 
 @bp.get(f"{_WORKSPACE}/contacts/<path:person_id>")
@@ -90,21 +90,22 @@ def contact(workspace_id: str, person_id: str) -> dict[str, Any]:
 
 
 @bp.get(f"{_WORKSPACE}/pending")
-def pending(workspace_id: str) -> dict[str, Any]:
+def pending(workspace_id: str) -> Response:
     """Contacts without an account yet, each with the reason."""
-    return {"pending": simulator().pending(workspace_id)}
+    return streamed_json({"pending": simulator().pending(workspace_id)})
 
 
 @bp.get(f"{_WORKSPACE}/visitors")
-def visitors(workspace_id: str) -> dict[str, Any]:
+def visitors(workspace_id: str) -> Response:
     """Anonymous visitors not tied to a contact."""
-    return {"visitors": simulator().visitors(workspace_id)}
+    return streamed_json({"visitors": simulator().visitors(workspace_id)})
 
 
 @bp.get(f"{_WORKSPACE}/sessions")
-def sessions(workspace_id: str) -> dict[str, Any]:
+def sessions(workspace_id: str) -> Response:
     """Every session, or one person's with `?person=`."""
-    return {"sessions": simulator().sessions(workspace_id, request.args.get("person"))}
+    return streamed_json({"sessions": simulator().sessions(workspace_id,
+                                                           request.args.get("person"))})
 
 
 @bp.get(f"{_WORKSPACE}/journal")
