@@ -111,7 +111,11 @@ class AkitaClient:
         Thread-safe. When the queue holds a full batch, the calling thread sends it: a caller
         faster than Akita is slowed down instead of filling memory.
         """
-        record = prepare(call)
+        return self.submit(prepare(call))
+
+    def submit(self, record: DeliveryRecord) -> DeliveryRecord:
+        """Queue a record `prepare` made (as `enqueue` does with the call), for a caller that
+        has already validated and mapped its calls (the local Segment's pipeline)."""
         ready = record.status == "mapped"
         size = len(wire(record.message)) if ready else 0
         with self._closing:  # close() cannot slip between the check and the put
@@ -184,6 +188,9 @@ class AkitaClient:
             record.response = response_view(response.status_code, body)
         if not 200 <= response.status_code < 300:
             retry_after = parse_retry_after(response.headers.get("Retry-After"), self._retry.now())
+            if retry_after is not None:
+                for record in batch:
+                    record.response["retry_after"] = retry_after
             raise AkitaHTTPError(response.status_code, message, body, retry_after)
         return body
 

@@ -22,6 +22,7 @@ from destination.batching import wire
 from destination.report import STATUSES, DeliveryRecord, DeliveryReport
 
 STYLES = MappingProxyType({"mapped": "green", "delivered": "green", "duplicate": "cyan",
+                           "filtered": "magenta",
                            "skipped": "yellow", "invalid": "bold red", "rejected": "bold red",
                            "failed": "bold red"})
 

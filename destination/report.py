@@ -6,8 +6,9 @@ request that carried it, Akita's answer, how many attempts it took, and a status
 | status | meaning |
 |---|---|
 | mapped | ready to send (the final status when only mapping, as `akita-map` without `--send`) |
+| filtered | kept from Akita by the call's `integrations` (`reason`: which setting) |
 | delivered | Akita accepted it |
-| duplicate | Akita already had this message id; delivered all the same |
+| duplicate | a repeat: Segment's edge saw the id within its window, or Akita had it already |
 | skipped | nothing to send to Akita (`reason`, e.g. a screen call) |
 | invalid | breaks the Segment contract; never sent (`problems`: path and reason each) |
 | rejected | Akita answered a 4xx retrying cannot fix (`reason`: its message; `problems`: items) |
@@ -28,9 +29,10 @@ from typing import Any, Literal
 
 from contract.problems import Problem
 
-Status = Literal["mapped", "delivered", "duplicate", "skipped", "invalid", "rejected", "failed"]
-STATUSES: tuple[Status, ...] = ("mapped", "delivered", "duplicate", "skipped", "invalid",
-                                "rejected", "failed")
+Status = Literal["mapped", "delivered", "duplicate", "filtered", "skipped", "invalid",
+                 "rejected", "failed"]
+STATUSES: tuple[Status, ...] = ("mapped", "delivered", "duplicate", "filtered", "skipped",
+                                "invalid", "rejected", "failed")
 PROBLEM_STATUSES = frozenset({"invalid", "rejected", "failed"})
 REDACTED = "[redacted]"
 

@@ -23,7 +23,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
 from contract import validate_against
-from contract.limits import MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES, encoded_size
+from contract.limits import MAX_MESSAGE_BYTES, encoded_size
 from destination.errors import GatewayError
 
 GZIP_WINDOW = 16 + zlib.MAX_WBITS  # zlib's "gzip header and trailer" mode
@@ -118,11 +118,11 @@ def write_key(request: Request, body: Any) -> str:
     return key
 
 
-def single_call(body: Any, kind: str) -> dict[str, Any]:
-    """The call of a `/v1/<type>` request, its type set by the path as Segment sets it."""
+def single_call(body: Any) -> dict[str, Any]:
+    """The call of a `/v1/<type>` request (the pipeline gives it the path's type)."""
     if not isinstance(body, dict):
         raise GatewayError("the body must be a JSON object: one Segment call", "invalid_body")
-    return {**body, "type": kind}
+    return body
 
 
 def batch_calls(body: Any) -> tuple[list[Any], dict[str, Any]]:
@@ -133,10 +133,7 @@ def batch_calls(body: Any) -> tuple[list[Any], dict[str, Any]]:
     if problems:
         raise GatewayError("the body is not a Segment batch: "
                            + "; ".join(str(problem) for problem in problems), "invalid_body")
-    calls = body["batch"]
-    if len(calls) > MAX_BATCH_MESSAGES:
-        raise GatewayError(f"the batch holds {len(calls):,} calls; the Tracking API accepts at "
-                           f"most {MAX_BATCH_MESSAGES:,}", "too_large")
+    calls = body["batch"]  # past 2,500 calls the gateway rejects the extra ones, answering 200
     for index, call in enumerate(calls):
         size = encoded_size(call)
         if size > MAX_MESSAGE_BYTES:

@@ -7,10 +7,13 @@ does. A call Akita never saw gets an entry of the gateway's own, with its reason
 
 | outcome | journal status | reasons |
 |---|---|---|
+| a `messageId` the edge saw within its window | duplicate | which call it repeats |
 | filtered by `integrations` | filtered | which setting |
+| over the 2,500 calls of a batch | rejected | the limit |
 | invalid under the contract | failed | `invalid Segment call: <path>: <reason>` per problem |
 | skipped by the mapping (screen, alias, no userId on identify) | skipped | the mapping's reason |
-| failed: no answer from Akita after the retries allowed | failed | the last error |
+| a retryable answer: queued (`queue`) | failed | `errors.awaiting-retry.<code>`, the next attempt |
+| given up after the window, or refused on retry | failed / rejected | `errors.discarded.<code>` |
 | answered, but Akita journaled nothing (e.g. a 401) | as delivered | Akita's answer |
 
 Journaled calls are the enriched ones, which never hold a write key.
@@ -19,7 +22,6 @@ Journaled calls are the enriched ones, which never hold a write key.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Protocol
 
@@ -47,33 +49,23 @@ class Backend(Protocol):
                              calls: Sequence[tuple[str, Any]]) -> list[int]:
         """Attach (message_id, call) pairs to journal entries; positions of those not found."""
 
+    def queue_deliveries(self, workspace_id: str, items: Sequence[dict[str, Any]]) -> list[int]:
+        """Keep calls to retry, durably: what survives a restart of the gateway."""
 
-@dataclass(frozen=True)
-class Outcome:
-    """One call's delivery record, or the record of a call `integrations` kept from Akita."""
+    def waiting_deliveries(self, *, due_by: str | None = None,
+                           workspace_id: str | None = None) -> list[dict[str, Any]]:
+        """Calls awaiting retry, oldest first; only those due by `due_by` if given."""
 
-    record: DeliveryRecord
-    filtered: bool = False
+    def settle_delivery(self, delivery_id: int, **result: Any) -> None:
+        """Record a retry's result: state, attempts, next_at, code, reason."""
 
-    @classmethod
-    def filtered_out(cls, call: Any, reason: str) -> Outcome:
-        """A call `integrations` keep from Akita, and why."""
-        return cls(DeliveryRecord(call, "skipped", reason=reason), filtered=True)
-
-    @property
-    def status(self) -> str:
-        """The record's status, or `filtered`: Segment's own stage, before any destination."""
-        return "filtered" if self.filtered else self.record.status
-
-    def to_dict(self) -> dict[str, Any]:
-        """The delivery record as JSON, with the gateway's status."""
-        return self.record.to_dict() | {"status": self.status}
+    def deliveries(self, workspace_id: str) -> dict[str, Any]:
+        """Totals per state and code, and what awaits retry."""
 
 
-def _reasons(outcome: Outcome) -> list[str]:
-    record = outcome.record
+def _reasons(record: DeliveryRecord) -> list[str]:
     problems = [str(problem) for problem in record.problems]
-    if outcome.status == "invalid":
+    if record.status == "invalid":
         return [f"invalid Segment call: {problem}" for problem in problems]
     if record.reason is None:
         return problems
@@ -82,33 +74,33 @@ def _reasons(outcome: Outcome) -> list[str]:
     return [record.reason, *problems]
 
 
-def entry(outcome: Outcome) -> dict[str, Any]:
+def entry(record: DeliveryRecord) -> dict[str, Any]:
     """The journal entry the gateway writes for a call Akita has no entry of."""
-    record, message = outcome.record, outcome.record.message
+    message = record.message
     call = record.call if isinstance(record.call, dict) else {}
     kind = message["type"] if message else call.get("type")
     person = (message.get("person_id") or message.get("anonymous_id") if message else
               stringify_id(call.get("userId")) or stringify_id(call.get("anonymousId")))
     message_id = record.message_id or call.get("messageId")
     return {
-        "status": JOURNAL_STATUS[outcome.status],
+        "status": JOURNAL_STATUS[record.status],
         "type": kind if isinstance(kind, str) else None,
         "message_id": message_id if isinstance(message_id, str) else None,
         "person": person,
-        "reasons": _reasons(outcome),
+        "reasons": _reasons(record),
         "akita_message": message,
         "segment_call": record.call,
         "response": record.response,
     }
 
 
-def journal(backend: Backend, workspace_id: str, outcomes: Sequence[Outcome]) -> None:
+def journal(backend: Backend, workspace_id: str, records: Sequence[DeliveryRecord]) -> None:
     """Attach each sent call to Akita's entry; journal the rest (table above)."""
-    sent = [i for i, outcome in enumerate(outcomes)
-            if outcome.status in ANSWERED_STATUSES and outcome.record.message_id]
+    sent = [i for i, record in enumerate(records)
+            if record.status in ANSWERED_STATUSES and record.message_id]
     missing = backend.attach_segment_calls(
-        workspace_id, [(outcomes[i].record.message_id, outcomes[i].record.call) for i in sent])
+        workspace_id, [(records[i].message_id, records[i].call) for i in sent])
     attached = set(sent) - {sent[position] for position in missing}
-    own = [entry(outcome) for i, outcome in enumerate(outcomes) if i not in attached]
+    own = [entry(record) for i, record in enumerate(records) if i not in attached]
     if own:
         backend.record(workspace_id, own)

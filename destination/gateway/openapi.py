@@ -30,6 +30,17 @@ _SCHEMAS = {
     "SegmentCall": {"type": "object", "description": "A Segment call; see the contract's "
                     "schemas/segment/*.json. Invalid calls are still answered 200 and journaled "
                     "as failed, with the reason."},
+    "DeliveryQueue": {"type": "object", "required": ["totals", "awaiting_retry",
+                                                      "retry_window_seconds"], "properties": {
+        "totals": {"type": "object", "description": "Per state (awaiting_retry, delivered, "
+                   "discarded), the count per Segment error code.",
+                   "additionalProperties": {"type": "object",
+                                            "additionalProperties": {"type": "integer"}}},
+        "awaiting_retry": {"type": "array", "items": {"type": "object"}},
+        "retry_window_seconds": {"type": "number"}}},
+    "DeliveryRetry": {"allOf": [{"$ref": _REF + "DeliveryQueue"}, {
+        "type": "object", "required": ["retried"], "properties": {"retried": {
+            "type": "object", "additionalProperties": {"type": "integer"}}}}]},
     "SegmentBatch": {"type": "object", "properties": {
         # Any item: one that is not a call is still answered 200 and journaled as invalid.
         "batch": {"type": "array", "items": {"description": "A Segment call (SegmentCall); "
@@ -53,9 +64,31 @@ def _operation(summary: str, schema: str) -> dict[str, Any]:
     }}
 
 
+_WORKSPACE_PARAMETER = [{"name": "workspace_id", "in": "path", "required": True,
+                         "schema": {"type": "string"}}]
+_NOT_FOUND = {"description": "No such workspace.",
+              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _queue_operation(method: str, summary: str, schema: str) -> dict[str, Any]:
+    return {method: {
+        "tags": ["Segment delivery queue"], "summary": summary,
+        "parameters": _WORKSPACE_PARAMETER,
+        "responses": {"200": {"description": summary, "content": {"application/json": {
+            "schema": {"$ref": _REF + schema}}}}, "404": _NOT_FOUND},
+    }}
+
+
 def openapi_fragment() -> dict[str, Any]:
-    """Paths, schemas and the security scheme of the local Segment Tracking API."""
-    paths: dict[str, Any] = {}
+    """Paths, schemas and the security scheme of the local Segment Tracking API, and of its
+    delivery queue's control routes."""
+    paths: dict[str, Any] = {
+        "/_sim/workspaces/{workspace_id}/deliveries": _queue_operation(
+            "get", "Delivery totals per state and Segment error code, and the calls awaiting "
+                   "retry", "DeliveryQueue"),
+        "/_sim/workspaces/{workspace_id}/deliveries/retry": _queue_operation(
+            "post", "Try every call awaiting retry now, due or not", "DeliveryRetry"),
+    }
     for path in ("/v1/batch", "/v1/b"):
         paths[path] = _operation("Deliver a batch of Segment calls", "SegmentBatch")
     for kind in CALL_TYPES:

@@ -350,3 +350,26 @@ class Simulator:
                 self.store.clear(target)
                 self._engines.pop(target, None)
                 self._views.forget(target)
+
+    # -- the local Segment's delivery queue ---------------------------------------------------
+
+    def queue_deliveries(self, workspace_id: str, items: Sequence[dict[str, Any]]) -> list[int]:
+        """Queue Segment calls whose first delivery met a retryable answer."""
+        self._lock_for(workspace_id)
+        return self.store.queue_deliveries(workspace_id, items)
+
+    def waiting_deliveries(self, *, due_by: str | None = None,
+                           workspace_id: str | None = None) -> list[dict[str, Any]]:
+        """Queued calls awaiting retry, oldest first; only those due by `due_by` if given."""
+        if workspace_id is not None:
+            self._lock_for(workspace_id)
+        return self.store.waiting_deliveries(due_by=due_by, workspace_id=workspace_id)
+
+    def settle_delivery(self, delivery_id: int, **result: Any) -> None:
+        """Record a retry's result: state, attempts, next_at, code, reason."""
+        self.store.settle_delivery(delivery_id, **result)
+
+    def deliveries(self, workspace_id: str) -> dict[str, Any]:
+        """The workspace's delivery totals per state and code, and what awaits retry."""
+        self._lock_for(workspace_id)
+        return self.store.delivery_summary(workspace_id)

@@ -4,6 +4,7 @@
     sqlite     `SQLiteStore`, the embedded default: WAL, one connection, one lock
     schema     the tables, their version, and what a file must hold to be opened
     journal    the journal's rows: append, trim to the cap, attach Segment calls, read
+    deliveries the local Segment's delivery queue: calls awaiting retry, and how each ended
 """
 
 from __future__ import annotations

@@ -51,6 +51,19 @@ class Store(Protocol):
                              calls: Sequence[tuple[str, Any]]) -> list[int]:
         """Attach (message_id, Segment call) pairs to journal entries; positions not found."""
 
+    def queue_deliveries(self, workspace_id: str, items: Sequence[dict[str, Any]]) -> list[int]:
+        """Queue Segment calls whose delivery must be retried; their ids."""
+
+    def waiting_deliveries(self, *, due_by: str | None = None, workspace_id: str | None = None,
+                           limit: int = 500) -> list[dict[str, Any]]:
+        """Queued calls awaiting retry, oldest first; only those due by `due_by` if given."""
+
+    def settle_delivery(self, delivery_id: int, **result: Any) -> None:
+        """Record an attempt's result: state, attempts, next_at, code, reason."""
+
+    def delivery_summary(self, workspace_id: str, *, limit: int = 100) -> dict[str, Any]:
+        """Totals per state and code, and the calls awaiting retry."""
+
     def journal(self, workspace_id: str, *, status: str | None = None, type: str | None = None,
                 person: str | None = None, before: int | None = None,
                 limit: int) -> list[dict[str, Any]]:

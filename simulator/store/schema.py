@@ -64,6 +64,34 @@ CREATE INDEX journal_by_person ON journal (workspace_id, person, id);
 """
 
 
+DELIVERY_STATES = ("awaiting_retry", "delivered", "discarded")
+# Added after version 1 without changing it: every open creates it when missing, and a
+# simulator that predates it ignores it.
+DELIVERIES = f"""
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY,
+    workspace_id TEXT NOT NULL,
+    message_id TEXT,
+    call TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN {DELIVERY_STATES!r}),
+    attempts INTEGER NOT NULL,
+    first_at TEXT NOT NULL,
+    next_at TEXT,
+    code TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_by_state ON deliveries (state, next_at);
+CREATE INDEX IF NOT EXISTS deliveries_by_workspace ON deliveries (workspace_id, id)
+"""
+
+
+def create_missing_tables(db: sqlite3.Connection) -> None:
+    """Tables added since version 1, in a file that may predate them."""
+    for statement in DELIVERIES.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
 def is_new(db: sqlite3.Connection) -> bool:
     """Whether the database has no simulator tables yet (a new or empty file)."""
     found = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'")

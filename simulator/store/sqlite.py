@@ -28,10 +28,12 @@ from typing import Any
 
 from contract.timestamps import parse_timestamp, to_wire
 from simulator.errors import DamagedDatabase, StoreError
+from simulator.store import deliveries
 from simulator.store.integrity import FileOwner, check_damage, mark_closed, mark_open
 from simulator.store.journal import append_entries, attach_calls, entry_rows, read_entries
 from simulator.store.schema import (
     check_version,
+    create_missing_tables,
     create_tables,
     dump_json,
     is_new,
@@ -112,6 +114,8 @@ class SQLiteStore:
         elif self.path is not None:
             check_damage(self._db, self.path)
             check_version(self._db, self.path)
+        with self._transaction() as db:
+            create_missing_tables(db)
         if self.path is not None:
             mark_open(self._db, self.path, wal_was_there=wal_was_there)
 
@@ -247,11 +251,12 @@ class SQLiteStore:
             self._journal_sizes[workspace_id] = size  # committed: the count may be kept
 
     def clear(self, workspace_id: str | None = None) -> None:
-        """Forget messages and journal of one workspace (or all); workspaces and keys remain."""
+        """Forget messages, journal and delivery queue of one workspace (or all); workspaces
+        and keys remain."""
         where, params = ("WHERE workspace_id = ?", (workspace_id,)) if workspace_id else ("", ())
         with self._lock, self._transaction() as db:
-            db.execute(f"DELETE FROM messages {where}", params)
-            db.execute(f"DELETE FROM journal {where}", params)
+            for table in ("messages", "journal", "deliveries"):
+                db.execute(f"DELETE FROM {table} {where}", params)
             self._journal_sizes.clear()  # counted again on next write
 
     def attach_segment_calls(self, workspace_id: str,
@@ -264,6 +269,30 @@ class SQLiteStore:
         """
         with self._transaction() as db:
             return attach_calls(db, workspace_id, calls)
+
+    # -- the local Segment's delivery queue -------------------------------------------------
+
+    def queue_deliveries(self, workspace_id: str, items: Sequence[dict[str, Any]]) -> list[int]:
+        """Queue calls whose first delivery must be retried (`simulator.store.deliveries`)."""
+        with self._transaction() as db:
+            return deliveries.add(db, workspace_id, items, dump_json)
+
+    def waiting_deliveries(self, *, due_by: str | None = None, workspace_id: str | None = None,
+                           limit: int = 500) -> list[dict[str, Any]]:
+        """Queued calls awaiting retry, oldest first; only those due by `due_by` if given."""
+        with self._lock:
+            return deliveries.waiting(self._db, due_by=due_by, workspace_id=workspace_id,
+                                      limit=limit)
+
+    def settle_delivery(self, delivery_id: int, **result: Any) -> None:
+        """Record an attempt's result (state, attempts, next_at, code, reason)."""
+        with self._transaction() as db:
+            deliveries.settle(db, delivery_id, **result)
+
+    def delivery_summary(self, workspace_id: str, *, limit: int = 100) -> dict[str, Any]:
+        """Totals per state and code, and the calls awaiting retry."""
+        with self._lock:
+            return deliveries.summary(self._db, workspace_id, limit=limit)
 
     # -- journal ----------------------------------------------------------------------------
 

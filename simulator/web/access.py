@@ -36,7 +36,10 @@ from simulator.web.blueprints.common import credentials
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 # Blueprints that take no API key and so are for whoever runs the simulator; the health check
 # stays open, for whatever waits on the server to come up (it tells only the version).
-ADMIN_BLUEPRINTS = frozenset({"control", "dashboard"})
+ADMIN_BLUEPRINTS = frozenset({"control", "dashboard", "segment_deliveries"})
+# Blueprints whose state changes another site's page must not send (the dashboard checks its
+# forms itself, token included).
+CROSS_SITE_CHECKED = frozenset({"control", "segment_deliveries"})
 OPEN_ENDPOINTS = frozenset({"control.health"})
 _HOST = re.compile(r"(?:\[(?P<v6>[0-9a-fA-F:.]+)\]|(?P<name>[^:\[\]]+))(?::(?P<port>\d{1,5}))?")
 _WILDCARDS = ("", "0.0.0.0", "::")
@@ -139,6 +142,8 @@ def guard(app: Flask, *, served: str | None, extra_hosts: Iterable[str] = (),
     allowed = app.extensions[_ALLOWED] = allowed_hosts(served, extra_hosts)
     app.before_request(lambda: check_host(allowed))
     app.before_request(check_query)
+    app.before_request(lambda: refuse_cross_site()
+                       if request.blueprint in CROSS_SITE_CHECKED else None)
     if admin_token:
         app.before_request(lambda: check_admin_token(admin_token))
     return allowed

@@ -28,7 +28,8 @@ def create_serving_app(config: Mapping[str, Any] | None = None, *,
     app = create_app(config)
     if segment:
         gateway = SegmentGateway(simulator_of(app), app)
-        app.register_blueprint(gateway.blueprint)
+        for blueprint in gateway.blueprints:
+            app.register_blueprint(blueprint)
         app.extensions[GATEWAY] = gateway
         app.extensions.setdefault("akita_openapi", []).append(openapi_fragment())
     return app

@@ -218,8 +218,9 @@ def test_the_report_is_json_and_never_shows_the_api_key(akita: FakeAkita,
         "body": {"batch": [record["message"]]}, "batch": {"index": 1, "size": 2}}
     assert record["response"] == {"status": 200, "body": {"accepted": 2, "duplicates": 0}}
     assert record["attempts"] == 2 and record["call"] == tracks(2)[1]
-    assert report.summary() == {"mapped": 0, "delivered": 2, "duplicate": 0, "skipped": 0,
-                                "invalid": 1, "rejected": 0, "failed": 0, "total": 3}
+    assert report.summary() == {"mapped": 0, "delivered": 2, "duplicate": 0, "filtered": 0,
+                                "skipped": 0, "invalid": 1, "rejected": 0, "failed": 0,
+                                "total": 3}
     assert isinstance(report, DeliveryReport) and not report.ok
 
 

@@ -255,10 +255,19 @@ def test_one_oversize_call_in_a_batch_is_a_400_naming_it(client: FlaskClient,
     assert sim.list_workspaces() == []
 
 
-def test_more_calls_than_a_batch_may_hold_is_a_400(client: FlaskClient) -> None:
-    response = post(client, "/v1/batch", {"batch": [{}] * (MAX_BATCH_MESSAGES + 1)})
+def test_a_batch_over_the_call_limit_is_taken_and_the_extra_calls_rejected(
+        client: FlaskClient, sim: Simulator) -> None:
+    calls = [{**TRACK, "messageId": f"over-{n}"} for n in range(MAX_BATCH_MESSAGES + 2)]
 
-    assert (response.status_code, response.json["code"]) == (400, "too_large")
+    response = post(client, "/v1/batch", {"batch": calls})
+
+    assert (response.status_code, response.json) == (200, {"success": True})
+    entries = sim.journal(workspace(sim), limit=1000)
+    rejected = [e for e in entries if e["status"] == "rejected"]
+    assert [e["segment_call"]["messageId"] for e in rejected] == [
+        f"over-{MAX_BATCH_MESSAGES + 1}", f"over-{MAX_BATCH_MESSAGES}"]
+    assert "rejects the calls over the limit" in rejected[0]["reasons"][0]
+    assert sim.counts(workspace(sim))["messages"] == MAX_BATCH_MESSAGES
 
 
 @pytest.mark.parametrize("data", [b"{nope", b'{"batch": [NaN]}', b"\xff\xfe{}", b"",
@@ -334,10 +343,13 @@ def test_delivered_calls_carry_their_segment_call_in_akitas_journal_entry(
     entries = sim.journal(workspace(sim))
     assert [e["status"] for e in entries] == ["duplicate", "duplicate", "accepted"]
     for entry in entries:
-        assert entry["akita_message"]["message_id"] == "t-1"
         assert entry["segment_call"]["event"] == "Signed Up"
         assert "receivedAt" in entry["segment_call"]
+    assert entries[2]["akita_message"]["message_id"] == "t-1"
     assert entries[2]["segment_call"]["context"] == {"ip": "10.0.0.1"}
+    for repeat in entries[:2]:  # dropped at Segment's edge: Akita never saw them
+        assert repeat["akita_message"] is None
+        assert "messageId 't-1' was received before" in repeat["reasons"][0]
 
 
 def test_a_call_nested_past_the_limit_is_taken_and_journaled_not_a_500(

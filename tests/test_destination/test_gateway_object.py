@@ -15,7 +15,6 @@ from flask import Flask
 
 from destination.gateway import SegmentGateway
 from destination.gateway.transport import in_process_session
-from destination.retry import RetryPolicy
 from simulator.service import Simulator
 from simulator.web import simulator_of
 from simulator.web.serving import opened_app
@@ -112,8 +111,8 @@ def test_send_takes_batch_level_fields(gateway: SegmentGateway) -> None:
 
 def test_concurrent_first_requests_with_one_key_create_one_workspace(
         gateway: SegmentGateway, sim: Simulator) -> None:
-    threads = [threading.Thread(target=gateway.send, args=(KEY, [SKEWED_PAGE]))
-               for _ in range(8)]
+    page = {**SKEWED_PAGE, "messageId": "page-1"}  # the same call, sent eight times at once
+    threads = [threading.Thread(target=gateway.send, args=(KEY, [page])) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -124,18 +123,19 @@ def test_concurrent_first_requests_with_one_key_create_one_workspace(
     assert statuses == ["accepted"] + ["duplicate"] * 7
 
 
-def test_an_akita_that_never_answers_well_leaves_failed_entries(sim: Simulator) -> None:
-    waits: list[float] = []
+def test_an_akita_that_answers_503_gets_the_call_queued_for_retry(sim: Simulator) -> None:
     gateway = SegmentGateway(sim, answering("503 SERVICE UNAVAILABLE", {"message": "down"}),
-                             retry=RetryPolicy(max_attempts=3, sleep=waits.append),
                              clock=lambda: NOW)
 
     (record,) = gateway.send(KEY, [SKEWED_PAGE])
 
-    assert (record["status"], record["attempts"], len(waits)) == ("failed", 3, 2)
+    assert (record["status"], record["attempts"]) == ("failed", 1)  # one attempt while waiting
+    assert record["reason"].startswith("errors.awaiting-retry.503: ")
     (entry,) = sim.journal(sim.workspace_for_key(KEY))
     assert entry["status"] == "failed"
     assert entry["reasons"] == [record["reason"]]
+    (queued,) = sim.deliveries(sim.workspace_for_key(KEY))["awaiting_retry"]
+    assert (queued["attempts"], queued["code"]) == (1, "errors.awaiting-retry.503")
     assert entry["segment_call"]["name"] == "Pricing"
     assert entry["akita_message"] == record["message"]
 

@@ -206,5 +206,10 @@ def test_the_segment_gateway_delivering_in_process_meets_a_drop_as_no_answer_and
                            auth=(akita_workspace.api_key, ""), timeout=10)
 
     assert answer.status_code == 200
-    assert [entry["status"] for entry in akita_workspace.journal()] == ["accepted"]
+    [queued] = akita_workspace.journal()
+    assert queued["reasons"][0].startswith("errors.awaiting-retry.ECONNRESET: ")
+    retried = requests.post(f"{akita_workspace.server_url}/_sim/workspaces/"
+                            f"{akita_workspace.id}/deliveries/retry", timeout=10).json()
+    assert retried["retried"]["delivered"] == 1
+    assert [entry["status"] for entry in akita_workspace.journal()] == ["accepted", "failed"]
     assert akita_workspace.contact("u9") is not None
