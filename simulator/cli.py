@@ -26,7 +26,7 @@ from simulator.errors import DatabaseInUse, SimulatorError
 from simulator.service import DEFAULT_JOURNAL_CAP, DEFAULT_SESSION_TIMEOUT, Simulator
 from simulator.service.faults import ERROR_STATUSES, FaultPlan
 from simulator.store import SQLiteStore
-from simulator.web import simulator_of
+from simulator.web import gateway_of, simulator_of
 from simulator.web.access import hosts_of
 from simulator.web.live_server import (
     DEFAULT_CONNECTION_LIMIT,
@@ -126,6 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
                        metavar="DURATION", help="inactivity that ends a session (default 30m)")
     serve.add_argument("--no-segment", dest="segment", action="store_false",
                        help="do not serve the local Segment Tracking API at /v1/...")
+    serve.add_argument("--dedup-window", type=parse_duration, default=timedelta(hours=24),
+                       metavar="DURATION", help="how long the local Segment's edge remembers a "
+                                                "messageId to drop repeats (default 24h)")
+    serve.add_argument("--retry-window", type=parse_duration, default=timedelta(hours=4),
+                       metavar="DURATION", help="how long the local Segment retries a call "
+                                                "Akita did not take (default 4h)")
     serve.add_argument("--strict-accounts", action="store_true",
                        help="answer 409 instead of moving a contact to another account")
     serve.add_argument("--journal-cap", type=_bounded(1, None), default=DEFAULT_JOURNAL_CAP,
@@ -202,8 +208,11 @@ def serve(args: argparse.Namespace) -> int:
         "AKITA_SERVED_HOST": args.host,
         "AKITA_ALLOWED_HOSTS": tuple(args.allowed_host),
         "AKITA_ADMIN_TOKEN": args.admin_token or None,
+        "AKITA_SEGMENT_DEDUP_WINDOW": args.dedup_window.total_seconds(),
+        "AKITA_SEGMENT_RETRY_WINDOW": args.retry_window.total_seconds(),
     }, segment=args.segment)
     simulator: Simulator = simulator_of(app)
+    gateway = gateway_of(app)
     try:
         plan = FaultPlan(
             error_rate=args.fault_rate, statuses=args.fault_statuses,
@@ -256,11 +265,15 @@ def serve(args: argparse.Namespace) -> int:
               f"  workspace: {workspace_id}\n"
               f"  API key:   {shown}\n"
               "Press Ctrl-C to stop.", flush=True)
+        if gateway is not None:
+            gateway.queue.start()  # retries what Akita did not take, this run's and earlier
         server.run()
     except (KeyboardInterrupt, SystemExit):
         pass  # a stop that came before waitress's loop began catching it
     finally:
         server.close()
+        if gateway is not None:
+            gateway.queue.stop()
         simulator.close()
     print("akita-sim stopped", flush=True)
     return 0

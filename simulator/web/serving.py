@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
 
 from destination.gateway import SegmentGateway
 from destination.gateway.openapi import openapi_fragment
-from simulator.web import GATEWAY, simulator_of
+from destination.gateway.queue import RETRY_WINDOW
+from destination.pipeline.dedup import DEFAULT_WINDOW
+from simulator.web import GATEWAY, gateway_of, simulator_of
 from simulator.web.app import create_app
 
 
@@ -24,10 +27,22 @@ def create_serving_app(config: Mapping[str, Any] | None = None, *,
                        segment: bool = True) -> Flask:
     """`create_app(config)` plus, unless `segment` is False, the Segment gateway at `/v1/...`,
     reachable as `gateway_of(app)` (None without it) and described in the served
-    `/openapi.json`."""
+    `/openapi.json`.
+
+    Beside `create_app`'s settings: AKITA_SEGMENT_DEDUP_WINDOW (seconds the edge remembers a
+    messageId, 24 h) and AKITA_SEGMENT_RETRY_WINDOW (seconds a queued call is retried, 4 h).
+    Queued calls are retried when asked (`POST .../deliveries/retry`); `akita-sim serve` also
+    starts `gateway_of(app).queue.start()` to retry them in the background.
+    """
     app = create_app(config)
     if segment:
-        gateway = SegmentGateway(simulator_of(app), app)
+        settings = app.config
+        gateway = SegmentGateway(
+            simulator_of(app), app,
+            dedup_window=timedelta(seconds=float(settings.get(
+                "AKITA_SEGMENT_DEDUP_WINDOW", DEFAULT_WINDOW.total_seconds()))),
+            retry_window=timedelta(seconds=float(settings.get(
+                "AKITA_SEGMENT_RETRY_WINDOW", RETRY_WINDOW.total_seconds()))))
         for blueprint in gateway.blueprints:
             app.register_blueprint(blueprint)
         app.extensions[GATEWAY] = gateway
@@ -44,4 +59,7 @@ def opened_app(config: Mapping[str, Any] | None = None, *,
     try:
         yield app
     finally:
+        gateway = gateway_of(app)
+        if gateway is not None:
+            gateway.queue.stop()
         simulator_of(app).close()
