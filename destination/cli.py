@@ -1,48 +1,63 @@
-"""`akita-map`: what Akita would receive for Segment calls, and, with `--send`, deliver them.
+"""`akita-map`: what Segment would hand Akita for calls, and, with `--send`, deliver them.
 
     akita-map calls.jsonl                      # each Akita message, or why there is none
-    cat calls.json | akita-map - | jq .message # JSON Lines when piped
+    akita-map segment-logs/*/*.gz --problems   # only what did not map cleanly, then totals
+    cat call.json | akita-map - --type track   # an HTTP API body whose type is its path's
     akita-map calls.jsonl --send http://127.0.0.1:8400 --api-key KEY
 
-Input: files or `-` for stdin, each a JSON object, a JSON array, JSON Lines, or a Segment
-`{"batch": [...]}` body. Exit status: 0 when every call was mapped, delivered or skipped; 1 when
-any was invalid, rejected or failed; 2 for usage errors and unreadable input. The API key may
-come from `AKITA_API_KEY` so that it stays out of shell history; it is never printed.
+Each call goes through the same pipeline as the local Segment gateway and the playground
+(`destination.pipeline`: intake, edge de-duplication across every input of the run, the
+`integrations` filter, validation and mapping), so the three agree call by call. Input: files
+or `-` for stdin, gzipped or not, in any form `destination.inputs` reads, streamed. Exit status:
+0 when nothing was invalid, rejected or failed; 1 otherwise (a line that is not JSON included);
+2 for usage errors and files that cannot be read. The API key may come from `AKITA_API_KEY`,
+so that it stays out of shell history; it is never printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import sys
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from pathlib import Path
+from contextlib import ExitStack, contextmanager
+from typing import IO
 
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import BarColumn, Progress, TextColumn
 
+from contract import SEGMENT_CALL_TYPES
 from contract.cli import non_negative_seconds, positive_seconds
+from contract.problems import Problem
 from destination.client import AkitaClient, ingest_url
 from destination.errors import InputError
-from destination.inputs import Sourced, read_calls
-from destination.prepare import prepare
+from destination.inputs import Sourced, Unreadable, stream_calls
+from destination.pipeline import EdgeDeduplicator, Pipeline
 from destination.render import JsonRenderer, Renderer, TextRenderer
-from destination.report import DeliveryRecord, DeliveryReport
+from destination.report import PROBLEM_STATUSES, STATUSES, DeliveryRecord
 from destination.retry import RetryPolicy
 
-PROGRESS_MIN_CALLS = 200  # below this the work is over before a bar would be read
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+CLEAN = frozenset({"mapped", "delivered"})
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line; argparse's own usage errors exit with status 2."""
     parser = argparse.ArgumentParser(
-        prog="akita-map", description="Map Segment calls to Akita messages; optionally send them.")
+        prog="akita-map", description="What Akita would receive for Segment calls; "
+                                      "optionally send them.")
     parser.add_argument("files", nargs="*", default=["-"],
-                        help="files of Segment calls; '-' (the default) reads stdin")
+                        help="files of Segment calls, .gz or not; '-' (the default) reads stdin")
+    parser.add_argument("--type", choices=SEGMENT_CALL_TYPES,
+                        help="the call type, as a /v1/<type> path gives it to the bodies sent")
     parser.add_argument("--format", choices=("text", "json"),
                         help="text (default on a terminal) or JSON Lines (default when piped)")
+    parser.add_argument("--problems", action="store_true",
+                        help="show only calls that did not map (or deliver) cleanly; the "
+                             "totals still count every call")
     parser.add_argument("--send", metavar="URL",
                         help="deliver to the Akita at URL (POST URL/akita/v1/segment)")
     parser.add_argument("--api-key", default=os.environ.get("AKITA_API_KEY"),
@@ -54,46 +69,94 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def read_inputs(names: Sequence[str]) -> list[Sourced]:
-    """Every call of every input, in order; InputError names the input that cannot be read."""
-    calls: list[Sourced] = []
+@contextmanager
+def opened(name: str) -> Iterator[IO[bytes]]:
+    """A binary stream of the input `name` ('-' is stdin), inflated when it is gzip (by its
+    first bytes, whatever its name); InputError naming it when it cannot be opened."""
+    label = "<stdin>" if name == "-" else name
+    try:
+        raw = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
+    except OSError as error:
+        raise InputError(f"{label}: cannot read: {error.strerror or error}") from None
+    with ExitStack() as closing:
+        if name != "-":
+            closing.enter_context(raw)
+        peek = getattr(raw, "peek", None)
+        head = peek(2)[:2] if peek else b""
+        yield closing.enter_context(gzip.open(raw)) if head == GZIP_MAGIC else raw
+
+
+def read_inputs(names: Sequence[str]) -> Iterator[Sourced | Unreadable]:
+    """Every call of every input, in order, as they are read."""
     for name in names:
         label = "<stdin>" if name == "-" else name
-        try:
-            data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-            text = data.decode("utf-8-sig")
-        except OSError as error:
-            raise InputError(f"{label}: cannot read: {error.strerror or error}") from None
-        except UnicodeDecodeError as error:
-            raise InputError(f"{label}: not UTF-8 text (byte {error.start})") from None
-        calls.extend(read_calls(text, label))
-    return calls
+        with opened(name) as stream:
+            try:
+                yield from stream_calls(stream, label)
+            except (OSError, EOFError) as error:  # a truncated or corrupt gzip file
+                raise InputError(f"{label}: cannot read: {error}") from None
 
 
 @contextmanager
-def _progress(total: int, label: str) -> Iterator[Callable[[], None]]:
-    """A bar on stderr for a large input on a terminal; yields the function that advances it."""
+def _progress(label: str) -> Iterator[Callable[[], None]]:
+    """A running count on stderr when it is a terminal; yields the function that advances it."""
     stderr = Console(stderr=True)
-    if total < PROGRESS_MIN_CALLS or not stderr.is_terminal:
+    if not stderr.is_terminal:
         yield lambda: None
         return
-    with Progress(console=stderr, transient=True) as bar:
-        task = bar.add_task(label, total=total)
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"))
+    with Progress(*columns, console=stderr, transient=True) as bar:
+        task = bar.add_task(label, total=None)
         yield lambda: bar.advance(task)
 
 
-def _run(calls: list[Sourced], args: argparse.Namespace,
-         advance: Callable[[], None]) -> list[DeliveryRecord]:
-    if not args.send:
-        records = []
-        for sourced in calls:
-            records.append(prepare(sourced.call))
-            advance()
-        return records
-    retry = RetryPolicy(max_elapsed=args.retry_for)
-    with AkitaClient(args.send, args.api_key, retry=retry, timeout=args.timeout,
-                     flush_interval=None, on_record=lambda _record: advance()) as client:
-        return client.deliver(sourced.call for sourced in calls).records
+class Run:
+    """One run: every call through the pipeline, shown in input order as it settles, counted.
+
+    With `--send`, mapped calls wait in their client's batch until it is answered; only those
+    are held, so memory stays bounded by a batch whatever the input's size.
+    """
+
+    def __init__(self, args: argparse.Namespace, renderer: Renderer,
+                 client: AkitaClient | None) -> None:
+        self.pipeline = Pipeline(dedup=EdgeDeduplicator())
+        self.kind = args.type
+        self.problems_only = args.problems
+        self.renderer = renderer
+        self.client = client
+        self.counts: Counter[str] = Counter()
+        self._waiting: deque[tuple[str, DeliveryRecord]] = deque()
+
+    def take(self, item: Sourced | Unreadable) -> None:
+        """Process one input item and show whatever has settled since."""
+        if isinstance(item, Unreadable):
+            record = DeliveryRecord(None, "invalid", reason=item.reason, path="$",
+                                    problems=(Problem("$", item.reason),))
+        else:
+            record = self.pipeline.one(item.call, self.pipeline.clock(), batch=item.batch,
+                                       kind=self.kind, where=item.origin)
+            if self.client is not None and record.status == "mapped":
+                self.client.submit(record)
+        self._waiting.append((item.origin, record))
+        self._show_settled()
+
+    def finish(self) -> dict[str, int]:
+        """Deliver what is queued, show the rest, and return the counts (every status, total)."""
+        if self.client is not None:
+            self.client.flush()
+        self._show_settled(everything=True)
+        return {status: self.counts[status] for status in STATUSES} | {
+            "total": sum(self.counts.values())}
+
+    def _show_settled(self, *, everything: bool = False) -> None:
+        while self._waiting:
+            origin, record = self._waiting[0]
+            if not everything and self.client is not None and record.status == "mapped":
+                return  # still in a batch on its way
+            self._waiting.popleft()
+            self.counts[record.status] += 1
+            if not (self.problems_only and record.status in CLEAN):
+                self.renderer.record(origin, record)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -107,21 +170,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             ingest_url(args.send)
         except ValueError as error:
             parser.error(str(error))
-    try:
-        calls = read_inputs(args.files)
-    except InputError as error:
-        print(f"akita-map: {error}", file=sys.stderr)
-        return EXIT_USAGE
     fmt = args.format or ("text" if sys.stdout.isatty() else "json")
     renderer: Renderer = (TextRenderer(Console(highlight=False, soft_wrap=True)) if fmt == "text"
                           else JsonRenderer(sys.stdout.buffer, sys.stderr.buffer))
-    with _progress(len(calls), "sending" if args.send else "mapping") as advance:
-        records = _run(calls, args, advance)
-    report = DeliveryReport(records)
-    for sourced, record in zip(calls, records, strict=True):
-        renderer.record(sourced.origin, record)
-    renderer.summary(report)
-    return EXIT_OK if report.ok else EXIT_PROBLEMS
+    with ExitStack() as stack:
+        client = stack.enter_context(AkitaClient(
+            args.send, args.api_key, retry=RetryPolicy(max_elapsed=args.retry_for),
+            timeout=args.timeout, flush_interval=None)) if args.send else None
+        run = Run(args, renderer, client)
+        advance = stack.enter_context(_progress("sending" if args.send else "mapping"))
+        try:
+            for item in read_inputs(args.files):
+                run.take(item)
+                advance()
+        except InputError as error:
+            run.finish()
+            print(f"akita-map: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        counts = run.finish()
+    renderer.summary(counts)
+    return EXIT_PROBLEMS if any(counts[status] for status in PROBLEM_STATUSES) else EXIT_OK
 
 
 if __name__ == "__main__":

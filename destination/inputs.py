@@ -1,29 +1,45 @@
-"""Segment calls out of text, in every shape people keep them in.
+"""Segment calls out of files, in every shape people keep them in, read as a stream.
 
-A file may hold one call (a JSON object), a JSON array of calls, JSON Lines, or the body of a
-`POST /v1/batch` (`{"batch": [...]}`); an envelope's `context` and `integrations` are merged
-into each call as Segment does, the call's own keys winning. Every call keeps where it came
-from (`calls.jsonl:3`, `calls.json[2]`), so a reason can be traced back to its line.
+A file may hold JSON Lines (Segment's S3 archive: one call, or one `{"batch": [...]}` body, a
+line), one call (a JSON object), a JSON array of calls, or the body of a `POST /v1/batch`;
+gzipped or not. JSON Lines are read a line at a time, so a file of any size takes constant
+memory, and a line that is not JSON is reported with its number while the rest go on; a file
+that is one JSON document (its first line is not JSON alone) is read whole. Every call keeps
+where it came from (`calls.jsonl:3`, `calls.json[2]`, `calls.jsonl:4 batch[1]`), and a
+batch's calls keep the batch's `context`, `integrations` and `sentAt` for Segment's intake to
+merge (`destination.pipeline.intake`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from destination.errors import InputError
 
 MERGED_ENVELOPE_FIELDS = ("context", "integrations")
+BATCH_FIELDS = ("context", "integrations", "sentAt")
 
 
 @dataclass(frozen=True)
 class Sourced:
-    """A call and where it was read (file and line, or file and position)."""
+    """A call, where it was read (file and line, or file and position), and the batch-level
+    fields of the batch it came in, if any."""
 
     origin: str
     call: Any
+    batch: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A line that is not a JSON value, and why: reported, then skipped."""
+
+    origin: str
+    reason: str
 
 
 def is_envelope(value: Any) -> bool:
@@ -53,10 +69,12 @@ def unbatch(envelope: Mapping[str, Any]) -> list[Any]:
 
 
 def calls_in(value: Any, origin: str) -> Iterator[Sourced]:
-    """The calls one JSON value holds: an envelope's, an array's items, or the value itself."""
+    """The calls one JSON value holds: an envelope's (with its batch fields), an array's
+    items, or the value itself."""
     if is_envelope(value):
-        for index, call in enumerate(unbatch(value)):
-            yield Sourced(f"{origin} batch[{index}]", call)
+        fields = {name: value[name] for name in BATCH_FIELDS if name in value}
+        for index, call in enumerate(value["batch"]):
+            yield Sourced(f"{origin} batch[{index}]", call, fields)
     elif isinstance(value, list):
         for index, call in enumerate(value):
             yield Sourced(f"{origin}[{index}]", call)
@@ -64,37 +82,46 @@ def calls_in(value: Any, origin: str) -> Iterator[Sourced]:
         yield Sourced(origin, value)
 
 
-def read_calls(text: str, name: str) -> list[Sourced]:
-    """Every call in `text` (from the file `name`); InputError naming the line if it is not JSON.
-
-    One JSON document is tried first; otherwise each non-blank line must be one (JSON Lines).
-    A document whose first line is not JSON by itself is reported as a broken document, at the
-    line and column where parsing stopped.
-    """
+def _parsed(line: bytes) -> tuple[Any, str | None]:
+    """A line's JSON value, or the reason it has none."""
     try:
-        return list(calls_in(json.loads(text), name))
-    except json.JSONDecodeError as whole:
-        lines = [(number, line) for number, line in enumerate(text.splitlines(), 1)
-                 if line.strip()]
-        if not lines:
-            return []
-        if not _is_json(lines[0][1]):
-            where = f"{name}:{whole.lineno}:{whole.colno}"
-            raise InputError(f"{where}: not JSON: {whole.msg}") from None
-    calls: list[Sourced] = []
-    for number, line in lines:
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(f"{name}:{number}: not a JSON line: {error.msg} "
-                             f"(column {error.colno})") from None
-        calls.extend(calls_in(value, f"{name}:{number}"))
-    return calls
+        return json.loads(line.decode("utf-8-sig")), None
+    except UnicodeDecodeError as error:
+        return None, f"not UTF-8 text (byte {error.start})"
+    except json.JSONDecodeError as error:
+        return None, f"not a JSON line: {error.msg} (column {error.colno})"
+    except RecursionError:
+        return None, "not a JSON line: nested too deeply"
 
 
-def _is_json(line: str) -> bool:
+def stream_calls(lines: Iterable[bytes], name: str) -> Iterator[Sourced | Unreadable]:
+    """Every call in the lines of the file `name`, in order, with an `Unreadable` for each line
+    of JSON Lines that is not JSON. InputError when the file is a JSON document that does not
+    parse, naming the line and column where parsing stopped."""
+    numbered = enumerate(lines, 1)
+    first = next(((number, line) for number, line in numbered if line.strip()), None)
+    if first is None:
+        return
+    value, reason = _parsed(first[1])
+    if reason is None:
+        yield from calls_in(value, f"{name}:{first[0]}")
+        for number, line in numbered:
+            if not line.strip():
+                continue
+            value, reason = _parsed(line)
+            if reason is None:
+                yield from calls_in(value, f"{name}:{number}")
+            else:
+                yield Unreadable(f"{name}:{number}", reason)
+        return
+    # Not JSON alone: the first line begins a document spread over lines, read as one.
+    text = b"".join(chain([first[1]], (line for _, line in numbered)))
+    skipped = first[0] - 1
     try:
-        json.loads(line)
-    except json.JSONDecodeError:
-        return False
-    return True
+        document = json.loads(text.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise InputError(f"{name}: not UTF-8 text (byte {error.start})") from None
+    except json.JSONDecodeError as error:
+        raise InputError(f"{name}:{error.lineno + skipped}:{error.colno}: not JSON: "
+                         f"{error.msg}") from None
+    yield from calls_in(document, name)

@@ -10,6 +10,7 @@ surrogate is written as its JSON escape rather than crash the output.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import IO, Any, Protocol
 
@@ -19,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from destination.batching import wire
-from destination.report import STATUSES, DeliveryRecord, DeliveryReport
+from destination.report import STATUSES, DeliveryRecord
 
 STYLES = MappingProxyType({"mapped": "green", "delivered": "green", "duplicate": "cyan",
                            "filtered": "magenta",
@@ -33,8 +34,8 @@ class Renderer(Protocol):
     def record(self, origin: str, record: DeliveryRecord) -> None:
         """Show one call's outcome."""
 
-    def summary(self, report: DeliveryReport) -> None:
-        """Show the counts per status at the end."""
+    def summary(self, counts: Mapping[str, int]) -> None:
+        """Show the counts per status (and the total) at the end."""
 
 
 def printable(text: str) -> str:
@@ -49,12 +50,14 @@ class JsonRenderer:
         self._out, self._err = out, err
 
     def record(self, origin: str, record: DeliveryRecord) -> None:
-        """Write the record with its `source`."""
+        """Write the record with its `source`, at once: a reader downstream (`| jq`) sees each
+        call as it is decided, not when a buffer fills."""
         self._out.write(wire({"source": origin, **record.to_dict()}) + b"\n")
+        self._out.flush()
 
-    def summary(self, report: DeliveryReport) -> None:
+    def summary(self, counts: Mapping[str, int]) -> None:
         """Write `{"summary": {...}}` to stderr."""
-        self._err.write(wire({"summary": report.summary()}) + b"\n")
+        self._err.write(wire({"summary": dict(counts)}) + b"\n")
         self._out.flush()
         self._err.flush()
 
@@ -101,9 +104,8 @@ class TextRenderer:
         text = Text(printable(json.dumps(value, indent=2, ensure_ascii=False)))
         self.console.print(self._highlight(text))
 
-    def summary(self, report: DeliveryReport) -> None:
+    def summary(self, counts: Mapping[str, int]) -> None:
         """A table of the statuses that occurred, and the total."""
-        counts = report.summary()
         table = Table(title="summary", show_header=False, box=None)
         for status in STATUSES:
             if counts[status]:
