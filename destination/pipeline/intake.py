@@ -69,10 +69,12 @@ def is_device_mode(call: Mapping[str, Any]) -> bool:
     return isinstance(name, str) and name in DEVICE_LIBRARIES
 
 
-def corrected_timestamp(call: Mapping[str, Any], received_at: datetime) -> str | None:
-    """`receivedAt - (sentAt - originalTimestamp)`, `originalTimestamp` without a `sentAt`,
-    `receivedAt` without either; None when a value given cannot be read."""
-    original = call.get("originalTimestamp")
+def corrected_timestamp(call: Mapping[str, Any], received_at: datetime,
+                        device_time: str | None = None) -> str | None:
+    """`receivedAt - (sentAt - device time)`, the device time without a `sentAt`, `receivedAt`
+    without either; None when a value given cannot be read. The device time is
+    `originalTimestamp` unless given."""
+    original = device_time if device_time is not None else call.get("originalTimestamp")
     if original is None:
         return to_wire(received_at)
     started, sent = _moment(original), _moment(call.get("sentAt"))
@@ -109,17 +111,14 @@ def _typed(call: dict[str, Any], kind: str | None) -> dict[str, Any]:
 
 def _stamp_time(call: dict[str, Any], received_at: datetime) -> None:
     given = call.get("timestamp")
-    if given is not None and is_device_mode(call):
-        if _moment(given) is None:
-            return  # the validator names $.timestamp, as sent
-        call["originalTimestamp"] = given
-        del call["timestamp"]
-    elif given is not None:
-        if _moment(given) is not None:
-            call.setdefault("originalTimestamp", given)
-        return
+    if given is not None and _moment(given) is None:
+        return  # the validator names $.timestamp, as sent
+    if given is not None:
+        call.setdefault("originalTimestamp", given)
+        if not is_device_mode(call):
+            return  # a server library's or the HTTP API's: kept as it is
     call.pop("timestamp", None)
-    corrected = corrected_timestamp(call, received_at)
+    corrected = corrected_timestamp(call, received_at, device_time=given)
     if corrected is not None:
         call["timestamp"] = corrected
 
