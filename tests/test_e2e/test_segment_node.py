@@ -1,6 +1,7 @@
 """@segment/analytics-node, unmodified, pointed at the live simulator: after `closeAndFlush()`
 the journey is in Akita's state. The SDK comes from npm into `tests/.cache/node/` (ignored by
-git, installed once); without node, npm or the network these tests are skipped, saying why."""
+git, installed once, `npm_packages`); without node, npm or the network these tests are skipped,
+saying why."""
 
 from __future__ import annotations
 
@@ -8,18 +9,16 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from npm_packages import installed
 from segment_journey import JOURNEY, assert_journey_landed, at
 
 from contract.timestamps import to_wire
 
 PACKAGE = "@segment/analytics-node@3"
-CACHE = Path(__file__).resolve().parent.parent / ".cache" / "node"
-INSTALL_TIMEOUT = 180
 RUN_TIMEOUT = 60
 
 # Sends the journey given on stdin ([method, fields] pairs) and prints the SDK's errors.
@@ -40,43 +39,12 @@ process.stdin.on('end', async () => {
 """
 
 
-def _install() -> Path:
-    """`node_modules` holding the SDK, installed on first use; skips the test if impossible.
-
-    npm installs into a fresh folder that is then renamed into place, so parallel test
-    processes never see (or write into) a half-installed cache.
-    """
-    if shutil.which("node") is None:
-        pytest.skip("node is needed to run @segment/analytics-node")
-    modules = CACHE / "node_modules"
-    if (modules / "@segment" / "analytics-node").is_dir():
-        return modules
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.skip(f"npm is needed to install {PACKAGE}")
-    CACHE.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix="node-", dir=CACHE.parent))
-    try:
-        installed = subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--no-save", "--prefix", str(staging),
-             PACKAGE], capture_output=True, text=True, timeout=INSTALL_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        shutil.rmtree(staging, ignore_errors=True)
-        pytest.skip(f"npm install {PACKAGE} took over {INSTALL_TIMEOUT} s (no network?)")
-    if installed.returncode != 0:
-        shutil.rmtree(staging, ignore_errors=True)
-        pytest.skip(f"npm install {PACKAGE} failed: {installed.stderr.strip()[-300:]}")
-    try:
-        staging.rename(CACHE)
-    except OSError:  # another test process got there first: use its install
-        shutil.rmtree(staging, ignore_errors=True)
-    return modules
-
-
 @pytest.fixture(scope="session")
 def node_modules() -> Path:
     """The installed SDK's `node_modules` (the session installs it at most once)."""
-    return _install()
+    if shutil.which("node") is None:
+        pytest.skip("node is needed to run @segment/analytics-node")
+    return installed(PACKAGE, "node")
 
 
 def run_journey(node_modules: Path, tmp_path: Path, host: str, write_key: str,
