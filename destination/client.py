@@ -219,8 +219,8 @@ class AkitaClient:
                                               getattr(error, "retry_after", None))
                 if wait is None:
                     for record in batch:
-                        self._settle(record, "failed", reason=f"gave up after {failures} "
-                                                              f"failed attempts: {error}")
+                        record.note = f"gave up after {failures} failed attempts"
+                        self._settle(record, "failed", reason=str(error))
                     return
                 self._retry.sleep(wait)
             else:

@@ -84,7 +84,7 @@ class DeliveryQueue:
             code = f"errors.awaiting-retry.{error_code(record)}"
             retry_after = (record.response or {}).get("retry_after")
             next_at = to_wire(now + self.backoff(1, retry_after))
-            record.reason = (f"{code}: {record.reason}; queued, next attempt at {next_at}, "
+            record.reason = (f"{code}: {record.reason}; queued: next attempt at {next_at}, "
                              f"retried until {to_wire(now + self.window)}")
             items.append({"message_id": record.message_id, "call": record.call, "attempts": 1,
                           "first_at": to_wire(now), "next_at": next_at, "code": code,

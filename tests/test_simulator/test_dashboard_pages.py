@@ -6,10 +6,13 @@ import html as entities
 import re
 
 import pytest
-from dashboard_support import populate, service, workspace
+from dashboard_support import csrf_token, populate, service, workspace
 from engine_messages import account, contact, event
 from flask import Flask
 from flask.testing import FlaskClient
+
+from simulator.service.faults import FaultPlan
+from simulator.web import simulator_of
 
 PAGES = ("", "/accounts", "/contacts", "/pending", "/visitors", "/journal", "/playground")
 
@@ -214,3 +217,22 @@ def test_ids_with_slashes_and_markup_round_trip_through_links(
     assert "<" not in href and "?" not in href and "#" not in href
     shown = text(dashboard.get(href))
     assert f"Contact {odd}" in shown and f"In account {odd}" in shown
+
+
+def test_the_workspace_page_shows_deliveries_awaiting_retry_and_retries_them_on_request(
+        dashboard_app: Flask, dashboard: FlaskClient) -> None:
+    simulator = simulator_of(dashboard_app)
+    workspace = simulator.ensure_workspace("delivery-key")
+    simulator.faults_of(workspace).configure(FaultPlan(sequence=(503,)))
+    call = {"userId": "u1", "messageId": "queued-1", "timestamp": "2026-03-01T09:00:00Z"}
+    assert dashboard.post("/v1/identify", json=call, auth=("delivery-key", "")).status_code == 200
+
+    page = dashboard.get(f"/workspaces/{workspace}").get_data(as_text=True)
+    assert "errors.awaiting-retry.503" in page and "queued-1" in page
+
+    token = csrf_token(dashboard, f"/workspaces/{workspace}")
+    done = dashboard.post(f"/workspaces/{workspace}/deliveries/retry",
+                          data={"csrf_token": token}, follow_redirects=True)
+    assert "Retried: 1 delivered" in done.get_data(as_text=True)
+    assert simulator.contact(workspace, "u1")["person_id"] == "u1"
+    assert "delivered on a retry" in done.get_data(as_text=True)

@@ -7,10 +7,11 @@ a contact page costs the same in a workspace of a hundred messages or a million.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from simulator.store import JOURNAL_STATUSES
+from simulator.web import gateway_of
 from simulator.web.blueprints.common import int_arg, simulator
 from simulator.web.dashboard import render
 from simulator.web.dashboard.blueprint import bp
@@ -53,8 +54,24 @@ def create_workspace() -> str:
 
 @bp.get(_WS)
 def workspace(workspace_id: str) -> str:
-    """What a workspace holds, in counts, with links to each list and the reset button."""
-    return _page(workspace_id, "workspace.html", counts=simulator().counts(workspace_id))
+    """What a workspace holds, in counts, with links to each list and the reset button, and
+    how the local Segment's deliveries into it stand (retried, given up), as Event Delivery
+    shows them."""
+    return _page(workspace_id, "workspace.html", counts=simulator().counts(workspace_id),
+                 deliveries=simulator().deliveries(workspace_id))
+
+
+@bp.post(f"{_WS}/deliveries/retry")
+def retry_deliveries(workspace_id: str) -> Response:
+    """Try every call awaiting retry now, through the local Segment (when it is served)."""
+    segment = gateway_of(current_app)
+    if segment is None:
+        flash("This server runs without the local Segment: there is nothing to retry.")
+    else:
+        done = segment.queue.retry(workspace_id=workspace_id, everything=True)
+        flash(f"Retried: {done['delivered']} delivered, {done['awaiting_retry']} still "
+              f"waiting, {done['discarded']} discarded.")
+    return redirect(url_for(".workspace", workspace_id=workspace_id), code=303)
 
 
 @bp.post(f"{_WS}/reset")
