@@ -151,6 +151,7 @@ class FirstPostFails(BaseHTTPRequestHandler):
 
     upstream = ""
     failed: list[str]
+    lock = threading.Lock()  # requests are served on threads of their own
 
     def do_OPTIONS(self) -> None:
         """Pass the preflight on."""
@@ -158,8 +159,11 @@ class FirstPostFails(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         """Fail the first, pass on the rest."""
-        if not self.failed:
-            self.failed.append(self.path)
+        with self.lock:
+            first = not self.failed
+            if first:
+                self.failed.append(self.path)
+        if first:
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
             self.send_response(503)
             self.send_header("Access-Control-Allow-Origin", "*")
@@ -206,7 +210,7 @@ def test_a_call_whose_first_attempt_fails_is_retried_and_arrives(
     finally:
         proxy.shutdown()
         proxy.server_close()
-    assert handler.failed == ["/v1/t"]
+    assert handler.failed == ["/v1/t"], handler.failed
     assert entries[0]["segment_call"]["event"] == "Retried"
     assert "1" in retries  # it came as a retry, whose header the gateway's preflight allowed
 
