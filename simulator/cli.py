@@ -36,6 +36,9 @@ from simulator.web.live_server import (
 from simulator.web.serving import create_serving_app
 
 DEFAULT_DB = "akita-sim.sqlite3"
+DEFAULT_API_KEY = "akita-dev-key"
+DEFAULT_WORKSPACE = "default (akita-sim serve)"
+ENV_PREFIX = "AKITA_SIM_"
 DEFAULT_PORT = 8400
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|[smh]?)")
 _UNITS = {"": 1, "ms": 0.001, "s": 1, "m": 60, "h": 3600}
@@ -120,8 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"SQLite file to keep data in (default ./{DEFAULT_DB})")
     where.add_argument("--memory", action="store_true", help="keep data in memory only")
     serve.add_argument("--api-key", default=os.environ.get("AKITA_API_KEY"), metavar="KEY",
-                       help="API key of the workspace to ensure (default $AKITA_API_KEY, "
-                            "else a new key is generated and printed)")
+                       help=f"API key of the workspace to ensure (default $AKITA_API_KEY, else "
+                            f"{DEFAULT_API_KEY}, the same on every start)")
     serve.add_argument("--session-timeout", type=parse_duration, default=DEFAULT_SESSION_TIMEOUT,
                        metavar="DURATION", help="inactivity that ends a session (default 30m)")
     serve.add_argument("--no-segment", dest="segment", action="store_false",
@@ -142,10 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     access.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
                         help="another Host name to answer to, for a server reached by name "
                              "(repeatable); any other Host is refused")
-    access.add_argument("--admin-token", default=os.environ.get("AKITA_SIM_ADMIN_TOKEN"),
-                        metavar="TOKEN", help="require TOKEN for /_sim and the dashboard, for "
-                                              "a server shared on a network (default "
-                                              "$AKITA_SIM_ADMIN_TOKEN, else none)")
+    access.add_argument("--admin-token", metavar="TOKEN",
+                        help="require TOKEN for /_sim and the dashboard, for a server shared "
+                             "on a network (default: none)")
     access.add_argument("--max-connections", type=_bounded(1, None),
                         default=DEFAULT_CONNECTION_LIMIT, metavar="N",
                         help=f"open connections served at once (default "
@@ -182,7 +184,30 @@ def build_parser() -> argparse.ArgumentParser:
     commands.choices["export"].add_argument(
         "--session-timeout", type=parse_duration, default=DEFAULT_SESSION_TIMEOUT,
         metavar="DURATION", help="inactivity that ends a session (default 30m)")
+    for command in commands.choices.values():
+        _environment_defaults(command)
     return parser
+
+
+def _environment_defaults(command: argparse.ArgumentParser) -> None:
+    """Every flag takes its default from `AKITA_SIM_<FLAG>` when that is set (`--port`:
+    AKITA_SIM_PORT; a switch: 1, true, yes or on; a repeatable flag: a comma-separated list),
+    as CI jobs and containers configure servers; a flag given on the command line wins. Values
+    are checked as the flag's are."""
+    for action in command._actions:  # argparse keeps its actions here and offers no other way
+        if not action.option_strings or action.dest in ("help", "version"):
+            continue
+        name = ENV_PREFIX + action.option_strings[-1].lstrip("-").replace("-", "_").upper()
+        action.help = f"{action.help} [env {name}]"
+        value = os.environ.get(name)
+        if value is None:
+            continue
+        if action.nargs == 0:  # a switch
+            action.default = value.strip().lower() in ("1", "true", "yes", "on")
+        elif isinstance(action, argparse._AppendAction):
+            action.default = [item.strip() for item in value.split(",") if item.strip()]
+        else:
+            action.default = value  # a string default goes through the flag's type
 
 
 def _stop(signum: int, frame: Any) -> NoReturn:
@@ -210,6 +235,8 @@ def serve(args: argparse.Namespace) -> int:
         "AKITA_ADMIN_TOKEN": args.admin_token or None,
         "AKITA_SEGMENT_DEDUP_WINDOW": args.dedup_window.total_seconds(),
         "AKITA_SEGMENT_RETRY_WINDOW": args.retry_window.total_seconds(),
+        "AKITA_API_KEY": args.api_key or DEFAULT_API_KEY,
+        "AKITA_WORKSPACE_NAME": "akita-sim serve --api-key" if args.api_key else DEFAULT_WORKSPACE,
     }, segment=args.segment)
     simulator: Simulator = simulator_of(app)
     gateway = gateway_of(app)
@@ -231,12 +258,10 @@ def serve(args: argparse.Namespace) -> int:
     except OSError as error:
         simulator.close()
         raise SimulatorError(f"cannot listen on {args.host}:{args.port}: {error}") from error
-    if args.api_key:
-        workspace_id, shown = simulator.ensure_workspace(args.api_key), "as given with --api-key"
-    else:
-        created = simulator.create_workspace("akita-sim serve")
-        workspace_id = created["id"]
-        shown = f"{created['api_key']}  (generated; pass --api-key to keep one across restarts)"
+    workspace_id = simulator.workspace_for_key(app.config["AKITA_API_KEY"])
+    shown = ("as given with --api-key" if args.api_key else
+             f"{DEFAULT_API_KEY}  (the default, the same on every start; --api-key KEY for "
+             "another)")
     listening = getattr(server, "effective_listen", None) or [
         (server.effective_host, server.effective_port)]
     bases = [f"http://{f'[{h}]' if ':' in h else h}:{p}" for h, p in listening]

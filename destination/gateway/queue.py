@@ -158,9 +158,10 @@ class DeliveryQueue:
         if self._thread is not None:
             return
         self._stop.clear()
-        self._thread = threading.Thread(target=self._run, args=(interval,),
-                                        name="segment-retries", daemon=True)
-        self._thread.start()
+        thread = threading.Thread(target=self._run, args=(interval,), name="segment-retries",
+                                  daemon=True)
+        thread.start()
+        self._thread = thread  # only once started: a stop may come at any moment (SIGTERM)
 
     def _run(self, interval: float) -> None:
         while not self._stop.wait(interval):

@@ -8,7 +8,9 @@ Configuration (defaults below, then the `config` passed in):
   AKITA_SESSION_TIMEOUT   seconds of inactivity that end a session (1800)
   AKITA_STRICT_ACCOUNTS   answer 409 instead of moving a contact to another account
   AKITA_JOURNAL_CAP       journal entries kept per workspace, oldest trimmed first
-  AKITA_API_KEY           make sure this key has a workspace (akita-sim serve --api-key)
+  AKITA_API_KEY           make sure this key has a workspace (akita-sim serve --api-key); the
+                          playground fills it in on that workspace's page
+  AKITA_WORKSPACE_NAME    the name that workspace gets when it is created
   AKITA_SERVED_HOST       the address the server binds: a name it answers to (unless a wildcard)
   AKITA_ALLOWED_HOSTS     more names it answers to besides loopback's (--allowed-host)
   AKITA_ADMIN_TOKEN       when set, /_sim and the dashboard require it (--admin-token)
@@ -44,6 +46,7 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "AKITA_STRICT_ACCOUNTS": False,
     "AKITA_JOURNAL_CAP": DEFAULT_JOURNAL_CAP,
     "AKITA_API_KEY": None,
+    "AKITA_WORKSPACE_NAME": None,
     "AKITA_SERVED_HOST": None,
     "AKITA_ALLOWED_HOSTS": (),
     "AKITA_ADMIN_TOKEN": None,
@@ -70,7 +73,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         journal_cap=int(app.config["AKITA_JOURNAL_CAP"]),
     )
     if app.config["AKITA_API_KEY"]:
-        simulator.ensure_workspace(app.config["AKITA_API_KEY"])
+        simulator.ensure_workspace(app.config["AKITA_API_KEY"], app.config["AKITA_WORKSPACE_NAME"])
     app.extensions[SIMULATOR] = simulator
     app.register_error_handler(SimulatorError, error_response)
     app.register_error_handler(HTTPException, error_response)

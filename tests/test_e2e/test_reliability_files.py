@@ -102,9 +102,9 @@ def test_in_one_process_a_second_store_on_the_same_file_is_refused(tmp_path: Pat
 def test_a_server_started_in_the_background_stops_cleanly(tmp_path: Path, signum: int) -> None:
     process, _ = serve(tmp_path / "bg.sqlite3", ignore_sigint=True)
     process.send_signal(signum)
-    out, _ = process.communicate(timeout=30)
+    out, err = process.communicate(timeout=30)
 
-    assert process.returncode == 0
+    assert process.returncode == 0, err
     assert "akita-sim stopped" in out
 
 

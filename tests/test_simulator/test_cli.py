@@ -67,7 +67,7 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def test_serve_prints_how_to_reach_it_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     served = Served(cwd=tmp_path)
-    key = re.search(r"API key:\s+(ak_\w+)", served.banner)[1]
+    key = re.search(r"API key:\s+(\S+)", served.banner)[1]
 
     assert served.url.startswith("http://127.0.0.1:")
     assert f"ingest:    {served.url}/akita/v1/segment" in served.banner
@@ -183,3 +183,49 @@ def test_only_loopback_addresses_count_as_local() -> None:
 def test_durations_that_round_to_nothing_or_overflow_are_refused(text: str) -> None:
     with pytest.raises(argparse.ArgumentTypeError, match="invalid duration"):
         parse_duration(text)
+
+
+def test_restarting_without_a_key_finds_yesterdays_workspace_and_key(tmp_path: Path) -> None:
+    first = Served(cwd=tmp_path)
+    key = re.search(r"API key:\s+(\S+)", first.banner)[1]
+    workspace = re.search(r"workspace:\s+(\S+)", first.banner)[1]
+    assert first.post(key, JOURNEY).status_code == 200
+    first.stop()
+
+    again = Served(cwd=tmp_path)
+
+    assert re.search(r"API key:\s+(\S+)", again.banner)[1] == key
+    assert re.search(r"workspace:\s+(\S+)", again.banner)[1] == workspace
+    state = requests.get(f"{again.url}/_sim/workspaces/{workspace}/state", timeout=10).json()
+    assert state["counts"]["messages"] == 2
+    [listed] = requests.get(f"{again.url}/_sim/workspaces", timeout=10).json()["workspaces"]
+    assert listed["name"] == "default (akita-sim serve)"
+    again.stop()
+
+
+def test_every_serve_flag_can_come_from_the_environment_and_a_flag_wins(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AKITA_SIM_MEMORY", "true")
+    monkeypatch.setenv("AKITA_SIM_API_KEY", "from-env")
+    monkeypatch.setenv("AKITA_SIM_ALLOWED_HOST", "sim.ci, other.ci")
+    monkeypatch.setenv("AKITA_SIM_SESSION_TIMEOUT", "10m")
+    monkeypatch.setenv("AKITA_SIM_PORT", "not-a-port")
+
+    served = Served("--session-timeout", "20m", cwd=tmp_path)  # Served passes --port 0
+
+    assert "in memory" in served.banner and "sim.ci" in served.banner
+    assert served.post("from-env", JOURNEY).status_code == 200
+    served.stop()
+    help_text = " ".join(subprocess.run([AKITA_SIM, "serve", "--help"], capture_output=True,
+                                        text=True, timeout=30).stdout.split())
+    assert "[env AKITA_SIM_PORT]" in help_text and "[env AKITA_SIM_DB]" in help_text
+
+
+def test_a_bad_value_in_the_environment_is_a_usage_error_naming_the_flag(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AKITA_SIM_PORT", "eighty")
+
+    done = subprocess.run([AKITA_SIM, "serve", "--memory"], capture_output=True, text=True,
+                          timeout=30, cwd=tmp_path)
+
+    assert done.returncode == 2 and "--port" in done.stderr
