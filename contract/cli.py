@@ -10,12 +10,14 @@ it stays out of shell history and CI logs; the report never prints it.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from contract.provider import verify
+from contract.provider import junit_xml, report_json, verify
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -76,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--seed", type=int, help="repeat an earlier run exactly")
     check.add_argument("--timeout", type=positive_seconds, default=10.0,
                        help="seconds to wait for each answer (default 10)")
+    check.add_argument("--junit-xml", type=Path, metavar="PATH",
+                       help="also write the report as JUnit XML, for CI systems")
+    check.add_argument("--json", type=Path, metavar="PATH", help="also write the report as JSON")
+    check.add_argument("--keep-workspaces", action="store_true",
+                       help="keep the workspaces made for the rule checks (deleted by default)")
     return parser
 
 
@@ -86,8 +93,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.api_key:
         parser.error("verify needs --api-key or AKITA_API_KEY")
     report = verify(args.url, args.api_key, max_examples=args.max_examples,
-                    run_seed=args.seed, timeout=args.timeout)
+                    run_seed=args.seed, timeout=args.timeout,
+                    keep_workspaces=args.keep_workspaces)
     print(report.render())
+    if args.junit_xml:
+        args.junit_xml.write_bytes(junit_xml(report))
+    if args.json:
+        args.json.write_text(json.dumps(report_json(report), indent=2) + "\n", encoding="utf-8")
     return EXIT_OK if report.ok else EXIT_FAILED
 
 

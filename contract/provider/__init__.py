@@ -11,6 +11,6 @@ Generated cases come from `contract.generators`, so importing this package impor
 from __future__ import annotations
 
 from contract.errors import ProviderError
-from contract.provider.runner import CheckResult, VerifyReport, verify
+from contract.provider.runner import CheckResult, VerifyReport, junit_xml, report_json, verify
 
-__all__ = ["CheckResult", "ProviderError", "VerifyReport", "verify"]
+__all__ = ["CheckResult", "ProviderError", "VerifyReport", "junit_xml", "report_json", "verify"]

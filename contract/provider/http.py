@@ -12,7 +12,7 @@ import math
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -108,6 +108,7 @@ class Connection:
     timeout: float
     sleep: Callable[[float], None] = time.sleep
     lost: requests.RequestException | None = None
+    created: list[str] = field(default_factory=list)  # workspaces this run made
 
     def request(self, method: str, url: str, **options: Any) -> requests.Response:
         """`session.request` with busy answers retried, or the error that ended the connection."""
@@ -156,14 +157,25 @@ class Target:
 
     def fresh_workspace(self) -> Target:
         """A new, empty workspace on the simulator, as a Target of its own."""
-        created = self.control("POST", "/workspaces")
+        created = self.connection.request("POST", self.url + CONTROL_PATH + "/workspaces",
+                                          json={"name": "created by akita-contract verify"})
         expect(created.status_code in (200, 201),
                f"creating a workspace answered {show(created)}")
         body = json_body(created, "creating a workspace")
         expect(isinstance(body, dict) and isinstance(body.get("api_key"), str)
                and isinstance(body.get("id"), str),
                f"creating a workspace answered without its id and api_key: {show(created)}")
+        self.connection.created.append(body["id"])
         return Target(self.url, body["api_key"], self.connection, body["id"])
+
+    def delete_created(self) -> None:
+        """Delete the workspaces this run made; a server that cannot is left as it is."""
+        for workspace_id in self.connection.created:
+            try:
+                self.control("DELETE", f"/workspaces/{workspace_id}")
+            except requests.RequestException:
+                return
+        self.connection.created.clear()
 
     def state(self) -> dict[str, Any]:
         """The workspace's snapshot, without what names the workspace itself."""

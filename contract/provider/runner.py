@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from xml.etree import ElementTree
 
 import requests
 from hypothesis import HealthCheck, Phase, seed, settings
@@ -78,6 +80,35 @@ class VerifyReport:
         return "\n".join(lines)
 
 
+def junit_xml(report: VerifyReport) -> bytes:
+    """The report as a JUnit XML test suite, one test case a check, for CI systems."""
+    failed = sum(not (r.passed or r.skipped) for r in report.results)
+    suite = ElementTree.Element("testsuite", {
+        "name": "akita-contract verify", "tests": str(len(report.results)),
+        "failures": str(failed), "skipped": str(sum(r.skipped for r in report.results)),
+        "hostname": report.url})
+    properties = ElementTree.SubElement(suite, "properties")
+    for name, value in (("seed", report.seed), ("max_examples", report.max_examples)):
+        ElementTree.SubElement(properties, "property", {"name": name, "value": str(value)})
+    for result in report.results:
+        case = ElementTree.SubElement(suite, "testcase", {"classname": "akita-contract",
+                                                          "name": result.name})
+        if result.skipped:
+            ElementTree.SubElement(case, "skipped", {"message": result.detail})
+        elif not result.passed:
+            failure = ElementTree.SubElement(case, "failure",
+                                             {"message": result.detail.splitlines()[0]
+                                              if result.detail else "failed"})
+            failure.text = result.detail
+    return ElementTree.tostring(suite, encoding="utf-8", xml_declaration=True)
+
+
+def report_json(report: VerifyReport) -> dict[str, Any]:
+    """The report as JSON: the run's settings, whether it held, and every check."""
+    return {"url": report.url, "seed": report.seed, "max_examples": report.max_examples,
+            "ok": report.ok, "checks": [asdict(result) for result in report.results]}
+
+
 def explain(error: BaseException) -> str:
     """What a failed check saw, for a person: the server's fault first, then Hypothesis's notes
     (the shrunk falsifying case and the request body sent)."""
@@ -110,20 +141,47 @@ def _run(name: str, test: Callable[[], None], *, examples: int | None,
     return CheckResult(name, True)
 
 
+def _misdirected(target: Target, answer: requests.Response) -> str | None:
+    """One line with the likely fix when the first answer shows the run cannot go on."""
+    where = f"{target.url}{INGEST_PATH}"
+    if answer.status_code == 404:
+        hint = ("give --url the server's base URL (e.g. http://127.0.0.1:8400), not its ingest "
+                "URL" if target.url.endswith(INGEST_PATH) else "is --url the server's base URL?")
+        return f"{where} answered 404: {hint}"
+    if answer.status_code in (401, 403):
+        return (f"{where} answered {answer.status_code} to the API key given: pass a key "
+                "this server accepts (--api-key or AKITA_API_KEY)")
+    return None
+
+
 def verify(url: str, api_key: str, *, max_examples: int = 50, run_seed: int | None = None,
-           session: requests.Session | None = None, timeout: float = 10.0) -> VerifyReport:
-    """Run every provider check against the Akita at `url` and report each one."""
+           session: requests.Session | None = None, timeout: float = 10.0,
+           keep_workspaces: bool = False) -> VerifyReport:
+    """Run every provider check against the Akita at `url` and report each one; the
+    workspaces made for the rule checks are deleted at the end unless `keep_workspaces`."""
     run_seed = random.randrange(2**32) if run_seed is None else run_seed
     connection = Connection(session or requests.Session(), timeout)
     target = Target(url.rstrip("/"), api_key, connection)
     report = VerifyReport(target.url, run_seed, max_examples)
     reachable = f"the server answers at {target.url}{INGEST_PATH}"
     try:
-        target.send([])
+        first = target.send([])
     except requests.RequestException as error:
         report.results.append(CheckResult(reachable, False, explain(error)))
         return report
-    report.results.append(CheckResult(reachable, True))
+    misdirected = _misdirected(target, first)
+    report.results.append(CheckResult(reachable, misdirected is None, misdirected or ""))
+    if misdirected is not None:
+        return report
+    try:
+        _run_checks(target, report, max_examples, run_seed)
+    finally:
+        if not keep_workspaces:
+            target.delete_created()
+    return report
+
+
+def _run_checks(target: Target, report: VerifyReport, max_examples: int, run_seed: int) -> None:
     checks: list[tuple[str, Callable[[], None], int | None]] = [
         ("auth is enforced: 401 without a valid key", lambda: check_auth(target), None),
         ("unsupported types are answered 501", lambda: check_unsupported_types(target), None),
@@ -142,4 +200,3 @@ def verify(url: str, api_key: str, *, max_examples: int = 50, run_seed: int | No
         report.results.append(CheckResult(
             RULES, False, f"no control API at {CONTROL_PATH}: the rules are checked on the "
                           "simulator only", skipped=True))
-    return report

@@ -203,6 +203,11 @@ class Faults:
             self._default = plan
             self._workspaces.clear()
 
+    def forget(self, workspace_id: str) -> None:
+        """Drop a deleted workspace's fault injection."""
+        with self._lock:
+            self._workspaces.pop(workspace_id, None)
+
     def of(self, workspace_id: str) -> WorkspaceFaults:
         """The fault injection of `workspace_id`, created from the default on first use."""
         with self._lock:

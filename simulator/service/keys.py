@@ -31,6 +31,10 @@ class KeyRing:
         """Let the key with this digest name `workspace_id`; the caller checked it is new."""
         self._pairs = (*self._pairs, (digest, workspace_id))
 
+    def remove(self, workspace_id: str) -> None:
+        """Forget the workspace's key: it authenticates nothing any more."""
+        self._pairs = tuple(pair for pair in self._pairs if pair[1] != workspace_id)
+
     def workspace_for(self, api_key: str) -> str | None:
         """The workspace an API key names, or None.
 

@@ -127,6 +127,20 @@ class Simulator:
         [info] = self.store.workspaces(workspace_id)
         return {**info, "message_count": count}
 
+    def delete_workspace(self, workspace_id: str) -> None:
+        """Remove a workspace, its data and its key: the key authenticates nothing any more.
+
+        The registry lock keeps a new workspace from being made meanwhile, the workspace's lock
+        any request in flight in it from writing after its rows are gone.
+        """
+        with self._registry, self._lock_for(workspace_id):
+            self.store.delete_workspace(workspace_id)
+            self._keys.remove(workspace_id)
+            self._engines.pop(workspace_id, None)
+            self._views.forget(workspace_id)
+            self.faults.forget(workspace_id)
+            del self._locks[workspace_id]
+
     def faults_of(self, workspace_id: str) -> WorkspaceFaults:
         """The fault injection of one workspace (simulator.service.faults); NotFound if unknown."""
         self._lock_for(workspace_id)

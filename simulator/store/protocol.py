@@ -47,6 +47,9 @@ class Store(Protocol):
     def clear(self, workspace_id: str | None = None) -> None:
         """Forget the messages and journal of one workspace, or of all; keys stay."""
 
+    def delete_workspace(self, workspace_id: str) -> None:
+        """Remove a workspace with everything it holds, its key included."""
+
     def attach_segment_calls(self, workspace_id: str,
                              calls: Sequence[tuple[str, Any]]) -> list[int]:
         """Attach (message_id, Segment call) pairs to journal entries; positions not found."""

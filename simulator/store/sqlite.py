@@ -259,6 +259,14 @@ class SQLiteStore:
                 db.execute(f"DELETE FROM {table} {where}", params)
             self._journal_sizes.clear()  # counted again on next write
 
+    def delete_workspace(self, workspace_id: str) -> None:
+        """Remove a workspace with everything it holds, its key included."""
+        with self._lock, self._transaction() as db:
+            for table in ("messages", "journal", "deliveries"):
+                db.execute(f"DELETE FROM {table} WHERE workspace_id = ?", (workspace_id,))
+            db.execute("DELETE FROM workspaces WHERE id = ?", (workspace_id,))
+            self._journal_sizes.pop(workspace_id, None)
+
     def attach_segment_calls(self, workspace_id: str,
                              calls: Sequence[tuple[str, Any]]) -> list[int]:
         """Put each (message_id, Segment call) on the newest journal entry of that message id

@@ -4,6 +4,7 @@ shrunk case and its request body, prints the seed that reproduces it, and exits 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -11,6 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from itertools import takewhile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 import requests
@@ -155,3 +157,50 @@ def test_usage_errors_exit_2_before_sending_anything(
         main(["verify", *arguments])
     assert exit_status.value.code == 2
     assert complaint in capsys.readouterr().err
+
+
+def test_reports_are_written_and_the_workspaces_made_are_deleted(
+        akita_workspace: AkitaWorkspace, tmp_path: Path) -> None:
+    listed = f"{akita_workspace.server_url}/_sim/workspaces"
+    before = {ws["id"] for ws in requests.get(listed, timeout=10).json()["workspaces"]}
+
+    result = verify(akita_workspace.server_url, "--seed", "3", "--junit-xml",
+                    str(tmp_path / "verify.xml"), "--json", str(tmp_path / "verify.json"),
+                    api_key=akita_workspace.api_key)
+
+    assert result.returncode == 0, result.stdout
+    suite = ElementTree.parse(tmp_path / "verify.xml").getroot()
+    assert (suite.tag, suite.get("tests"), suite.get("failures")) == ("testsuite", "7", "0")
+    assert RULES in [case.get("name") for case in suite.iter("testcase")]
+    report = json.loads((tmp_path / "verify.json").read_text())
+    assert report["ok"] is True and report["seed"] == 3 and len(report["checks"]) == 7
+    after = {ws["id"] for ws in requests.get(listed, timeout=10).json()["workspaces"]}
+    assert after == before  # the rule checks' workspaces are gone
+
+
+def test_a_failed_check_is_a_junit_failure(serve: Callable[[Flask], str], tmp_path: Path) -> None:
+    result = verify(serve(accepts_everything()), "--junit-xml", str(tmp_path / "v.xml"))
+
+    assert result.returncode == 1
+    failed = {case.get("name") for case in ElementTree.parse(tmp_path / "v.xml").iter("testcase")
+              if case.find("failure") is not None}
+    assert INVALID in failed
+
+
+def test_the_ingest_url_instead_of_the_base_url_gets_one_line_with_the_fix(
+        akita_workspace: AkitaWorkspace) -> None:
+    result = verify(f"{akita_workspace.server_url}/akita/v1/segment",
+                    api_key=akita_workspace.api_key)
+
+    assert result.returncode == 1
+    assert "answered 404: give --url the server's base URL" in result.stdout
+    assert "1 of 1 checks held" not in result.stdout and len(marks(result.stdout)) == 1
+
+
+def test_a_key_the_server_refuses_gets_one_line_with_the_fix(
+        akita_workspace: AkitaWorkspace) -> None:
+    result = verify(akita_workspace.server_url, api_key="nobody-has-this-key")
+
+    assert result.returncode == 1
+    assert "answered 401 to the API key given" in result.stdout
+    assert len(marks(result.stdout)) == 1

@@ -171,3 +171,28 @@ def test_each_workspace_sees_only_its_own_messages(
         alone.apply(batch)
         state = akita_client.get(f"/_sim/workspaces/{space['id']}/state").get_json()
         assert state == alone.snapshot()
+
+
+def test_deleting_a_workspace_removes_its_data_and_its_key(akita_client: FlaskClient) -> None:
+    kept = akita_client.post("/_sim/workspaces", json={"name": "kept"}).get_json()
+    gone = akita_client.post("/_sim/workspaces", json={"name": "gone"}).get_json()
+    message = {"type": "contact", "message_id": "m1", "timestamp": "2026-11-29T10:00:00.000Z",
+               "person_id": "u1"}
+    for created in (kept, gone):
+        akita_client.post("/akita/v1/segment", json={"batch": [message]},
+                          auth=(created["api_key"], ""))
+
+    answer = akita_client.delete(f"/_sim/workspaces/{gone['id']}")
+
+    assert (answer.status_code, answer.get_json()) == (200, {"deleted": gone["id"]})
+    listed = akita_client.get("/_sim/workspaces").get_json()["workspaces"]
+    assert [ws["id"] for ws in listed] == [kept["id"]]
+    assert akita_client.get(f"/_sim/workspaces/{gone['id']}/state").status_code == 404
+    refused = akita_client.post("/akita/v1/segment", json={"batch": [message]},
+                                auth=(gone["api_key"], ""))
+    assert refused.status_code == 401
+    assert akita_client.get(f"/_sim/workspaces/{kept['id']}/state").get_json()[
+        "counts"]["messages"] == 1
+    assert akita_client.delete(f"/_sim/workspaces/{gone['id']}").status_code == 404
+    again = akita_client.post("/_sim/workspaces", json={"api_key": gone["api_key"]})
+    assert again.status_code == 201  # the key is free again

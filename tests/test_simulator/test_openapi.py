@@ -139,6 +139,8 @@ def test_real_answers_fit_the_documented_responses(app: Flask) -> None:
         ("post", w + "/reset", {"workspace_id": "ws_nope"}, {}, 404),
         ("post", w + "/reset", {}, {}, 200),
         ("post", "/_sim/reset", {}, {}, 200),
+        ("delete", w, {"workspace_id": "ws_nope"}, {}, 404),
+        ("delete", w, {}, {}, 200),
     ]
     exercised = set()
     for method, template, params, kwargs, expected in calls:

@@ -143,6 +143,13 @@ def clear_faults(workspace_id: str) -> dict[str, Any]:
     return simulator().faults_of(workspace_id).configure(FaultPlan())
 
 
+@bp.delete(_WORKSPACE)
+def delete_workspace(workspace_id: str) -> dict[str, Any]:
+    """Remove a workspace, its data and its key."""
+    simulator().delete_workspace(workspace_id)
+    return {"deleted": workspace_id}
+
+
 @bp.post(f"{_WORKSPACE}/reset")
 def reset_workspace(workspace_id: str) -> dict[str, Any]:
     """Empty one workspace (its key stays valid)."""

@@ -74,6 +74,15 @@ def retry_deliveries(workspace_id: str) -> Response:
     return redirect(url_for(".workspace", workspace_id=workspace_id), code=303)
 
 
+@bp.post(f"{_WS}/delete")
+def delete(workspace_id: str) -> Response:
+    """Remove a workspace, its data and its key."""
+    name = simulator().workspace(workspace_id)["name"]
+    simulator().delete_workspace(workspace_id)
+    flash(f"The workspace {name} was deleted, with its data; its key no longer works.")
+    return redirect(url_for(".index"), code=303)
+
+
 @bp.post(f"{_WS}/reset")
 def reset(workspace_id: str) -> Response:
     """Forget every message of a workspace; its key stays valid."""
