@@ -72,13 +72,27 @@ def serve() -> Iterator[Callable[[Flask], str]]:
             simulator_of(app).close()
 
 
-def test_every_check_passes_against_the_simulator(akita_workspace: AkitaWorkspace) -> None:
-    result = verify(akita_workspace.server_url, "--seed", "7", api_key=akita_workspace.api_key)
+def test_every_check_passes_against_the_simulator(akita_workspace: AkitaWorkspace,
+                                                  tmp_path: Path) -> None:
+    listed = f"{akita_workspace.server_url}/_sim/workspaces"
+    before = {ws["id"] for ws in requests.get(listed, timeout=10).json()["workspaces"]}
+
+    result = verify(akita_workspace.server_url, "--seed", "7", "--junit-xml",
+                    str(tmp_path / "verify.xml"), "--json", str(tmp_path / "verify.json"),
+                    api_key=akita_workspace.api_key)
+
     assert result.returncode == 0, result.stdout + result.stderr
     assert set(marks(result.stdout).values()) == {"PASS"}
     assert RULES in marks(result.stdout)  # the control API was found and used
     assert "(seed 7, 8 examples a check)" in result.stdout
     assert akita_workspace.api_key not in result.stdout
+    suite = ElementTree.parse(tmp_path / "verify.xml").getroot()
+    assert (suite.tag, suite.get("tests"), suite.get("failures")) == ("testsuite", "7", "0")
+    assert RULES in [case.get("name") for case in suite.iter("testcase")]
+    report = json.loads((tmp_path / "verify.json").read_text())
+    assert report["ok"] is True and report["seed"] == 7 and len(report["checks"]) == 7
+    after = {ws["id"] for ws in requests.get(listed, timeout=10).json()["workspaces"]}
+    assert after == before  # the rule checks' workspaces are deleted at the end
 
 
 def test_busy_answers_are_retried_as_segment_retries_them(akita_workspace: AkitaWorkspace) -> None:
@@ -92,10 +106,13 @@ def test_busy_answers_are_retried_as_segment_retries_them(akita_workspace: Akita
 
 
 def test_an_endpoint_that_accepts_everything_fails_with_what_it_answered(
-        serve: Callable[[Flask], str]) -> None:
+        serve: Callable[[Flask], str], tmp_path: Path) -> None:
     url = serve(accepts_everything())
-    result = verify(url, "--seed", "11")
+    result = verify(url, "--seed", "11", "--junit-xml", str(tmp_path / "v.xml"))
     assert result.returncode == 1
+    failed = {case.get("name") for case in ElementTree.parse(tmp_path / "v.xml").iter("testcase")
+              if case.find("failure") is not None}
+    assert failed == {AUTH, UNSUPPORTED, INVALID, DUPLICATES}
     found = marks(result.stdout)
     assert found == {f"the server answers at {url}/akita/v1/segment": "PASS", AUTH: "FAIL",
                      UNSUPPORTED: "FAIL", VALID: "PASS", INVALID: "FAIL", DUPLICATES: "FAIL",
@@ -157,34 +174,6 @@ def test_usage_errors_exit_2_before_sending_anything(
         main(["verify", *arguments])
     assert exit_status.value.code == 2
     assert complaint in capsys.readouterr().err
-
-
-def test_reports_are_written_and_the_workspaces_made_are_deleted(
-        akita_workspace: AkitaWorkspace, tmp_path: Path) -> None:
-    listed = f"{akita_workspace.server_url}/_sim/workspaces"
-    before = {ws["id"] for ws in requests.get(listed, timeout=10).json()["workspaces"]}
-
-    result = verify(akita_workspace.server_url, "--seed", "3", "--junit-xml",
-                    str(tmp_path / "verify.xml"), "--json", str(tmp_path / "verify.json"),
-                    api_key=akita_workspace.api_key)
-
-    assert result.returncode == 0, result.stdout
-    suite = ElementTree.parse(tmp_path / "verify.xml").getroot()
-    assert (suite.tag, suite.get("tests"), suite.get("failures")) == ("testsuite", "7", "0")
-    assert RULES in [case.get("name") for case in suite.iter("testcase")]
-    report = json.loads((tmp_path / "verify.json").read_text())
-    assert report["ok"] is True and report["seed"] == 3 and len(report["checks"]) == 7
-    after = {ws["id"] for ws in requests.get(listed, timeout=10).json()["workspaces"]}
-    assert after == before  # the rule checks' workspaces are gone
-
-
-def test_a_failed_check_is_a_junit_failure(serve: Callable[[Flask], str], tmp_path: Path) -> None:
-    result = verify(serve(accepts_everything()), "--junit-xml", str(tmp_path / "v.xml"))
-
-    assert result.returncode == 1
-    failed = {case.get("name") for case in ElementTree.parse(tmp_path / "v.xml").iter("testcase")
-              if case.find("failure") is not None}
-    assert INVALID in failed
 
 
 def test_the_ingest_url_instead_of_the_base_url_gets_one_line_with_the_fix(
