@@ -7,6 +7,9 @@ installing the package is enough; do not also list it in `pytest_plugins` or pas
   Under pytest-xdist each worker is its own process, so each gets its own server.
 - `akita_workspace` (function): a fresh workspace on that server, hence a clean slate per test
   without restarting anything, and tests can run in parallel against one server.
+- `akita_segment` (function): analytics-python's `Client` pointed at that workspace through the
+  server's local Segment, flushed when the test ends (and by the helpers, before they look):
+  a user's signup code that takes a client sends through it as it would through Segment.
 - `akita_app` / `akita_client` (function): the Flask app in process, for fast unit tests.
 
 The plugin is loaded into every pytest run of anyone who installs the package, so Flask, waitress
@@ -57,13 +60,32 @@ class AkitaWorkspace:
         response.raise_for_status()
         return response.json()
 
-    def contact(self, person_id: str) -> dict[str, Any] | None:
-        """One contact with its account, traits, history and sessions; None if unknown."""
-        response = self._get(f"/contacts/{quote(person_id, safe='')}")
+    def _one(self, path: str) -> dict[str, Any] | None:
+        response = self._get(path)
         if response.status_code == 404:
             return None
         response.raise_for_status()
         return response.json()
+
+    def contact(self, person_id: str) -> dict[str, Any] | None:
+        """One contact with its account, traits, history and sessions; None if unknown."""
+        return self._one(f"/contacts/{quote(person_id, safe='')}")
+
+    def account(self, organization_id: str) -> dict[str, Any] | None:
+        """One account with its traits and contacts; None if unknown."""
+        return self._one(f"/accounts/{quote(organization_id, safe='')}")
+
+    def sessions(self, person_id: str | None = None) -> list[dict[str, Any]]:
+        """Sessions of everyone, or of one contact or visitor."""
+        response = self._get("/sessions", person=person_id)
+        response.raise_for_status()
+        return response.json()["sessions"]
+
+    def pending(self) -> list[dict[str, Any]]:
+        """Contacts not placed in an account yet, each with the reason."""
+        response = self._get("/pending")
+        response.raise_for_status()
+        return response.json()["pending"]
 
     def journal(self, **filters: Any) -> list[dict[str, Any]]:
         """Journal entries, newest first; filters: status, type, person, before, limit."""
@@ -103,6 +125,21 @@ def akita_workspace(akita_server: LiveServer, request: pytest.FixtureRequest) ->
         url=akita_server.url_for("/akita/v1/segment"),
         server_url=akita_server.url,
     )
+
+
+@pytest.fixture
+def akita_segment(akita_workspace: AkitaWorkspace) -> Iterator[Any]:
+    """analytics-python's `Client` for `akita_workspace`: its write key is the workspace's key
+    and its host the server, so calls go through the local Segment into that workspace. A new
+    client per test (the SDK's module-level default client keeps the first host and key it is
+    given, so later tests would land in the first test's workspace); flushed and shut down when
+    the test ends. Call `flush()` before looking, as after `analytics.flush()`."""
+    from segment.analytics import Client
+
+    client = Client(write_key=akita_workspace.api_key, host=akita_workspace.server_url,
+                    max_retries=2, upload_interval=0.05)  # a test's calls leave at once
+    yield client
+    client.shutdown()  # flushes, then stops its thread
 
 
 @pytest.fixture
