@@ -17,13 +17,11 @@ so that it stays out of shell history; it is never printed.
 from __future__ import annotations
 
 import argparse
-import gzip
 import os
 import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from typing import IO
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
@@ -33,7 +31,7 @@ from contract.cli import non_negative_seconds, positive_seconds
 from contract.problems import Problem
 from destination.client import AkitaClient, ingest_url
 from destination.errors import InputError
-from destination.inputs import Sourced, Unreadable, stream_calls
+from destination.inputs import Sourced, Unreadable, read_inputs
 from destination.pipeline import EdgeDeduplicator, Pipeline
 from destination.render import JsonRenderer, Renderer, TextRenderer
 from destination.report import PROBLEM_STATUSES, STATUSES, DeliveryRecord
@@ -41,7 +39,6 @@ from destination.retry import RetryPolicy
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 CLEAN = frozenset({"mapped", "delivered"})
-GZIP_MAGIC = b"\x1f\x8b"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,34 +64,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--retry-for", type=non_negative_seconds, default=60.0, metavar="SECONDS",
                         help="give up on a batch after this long, waits included (default 60)")
     return parser
-
-
-@contextmanager
-def opened(name: str) -> Iterator[IO[bytes]]:
-    """A binary stream of the input `name` ('-' is stdin), inflated when it is gzip (by its
-    first bytes, whatever its name); InputError naming it when it cannot be opened."""
-    label = "<stdin>" if name == "-" else name
-    try:
-        raw = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
-    except OSError as error:
-        raise InputError(f"{label}: cannot read: {error.strerror or error}") from None
-    with ExitStack() as closing:
-        if name != "-":
-            closing.enter_context(raw)
-        peek = getattr(raw, "peek", None)
-        head = peek(2)[:2] if peek else b""
-        yield closing.enter_context(gzip.open(raw)) if head == GZIP_MAGIC else raw
-
-
-def read_inputs(names: Sequence[str]) -> Iterator[Sourced | Unreadable]:
-    """Every call of every input, in order, as they are read."""
-    for name in names:
-        label = "<stdin>" if name == "-" else name
-        with opened(name) as stream:
-            try:
-                yield from stream_calls(stream, label)
-            except (OSError, EOFError) as error:  # a truncated or corrupt gzip file
-                raise InputError(f"{label}: cannot read: {error}") from None
 
 
 @contextmanager

@@ -12,16 +12,20 @@ merge (`destination.pipeline.intake`).
 
 from __future__ import annotations
 
+import gzip
 import json
-from collections.abc import Iterable, Iterator, Mapping
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from itertools import chain
-from typing import Any
+from typing import IO, Any
 
 from destination.errors import InputError
 
 MERGED_ENVELOPE_FIELDS = ("context", "integrations")
 BATCH_FIELDS = ("context", "integrations", "sentAt")
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(frozen=True)
@@ -125,3 +129,31 @@ def stream_calls(lines: Iterable[bytes], name: str) -> Iterator[Sourced | Unread
         raise InputError(f"{name}:{error.lineno + skipped}:{error.colno}: not JSON: "
                          f"{error.msg}") from None
     yield from calls_in(document, name)
+
+
+@contextmanager
+def opened(name: str) -> Iterator[IO[bytes]]:
+    """A binary stream of the input `name` ('-' is stdin), inflated when it is gzip (by its
+    first bytes, whatever its name); InputError naming it when it cannot be opened."""
+    label = "<stdin>" if name == "-" else name
+    try:
+        raw = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
+    except OSError as error:
+        raise InputError(f"{label}: cannot read: {error.strerror or error}") from None
+    with ExitStack() as closing:
+        if name != "-":
+            closing.enter_context(raw)
+        peek = getattr(raw, "peek", None)
+        head = peek(2)[:2] if peek else b""
+        yield closing.enter_context(gzip.open(raw)) if head == GZIP_MAGIC else raw
+
+
+def read_inputs(names: Sequence[str]) -> Iterator[Sourced | Unreadable]:
+    """Every call of every input, in order, as they are read."""
+    for name in names:
+        label = "<stdin>" if name == "-" else name
+        with opened(name) as stream:
+            try:
+                yield from stream_calls(stream, label)
+            except (OSError, EOFError) as error:  # a truncated or corrupt gzip file
+                raise InputError(f"{label}: cannot read: {error}") from None

@@ -1,4 +1,5 @@
-"""`akita-sim`: run the simulator (`serve`), print its state (`export`), empty it (`reset`).
+"""`akita-sim`: run the simulator (`serve`), load data into it (`seed`), print its state
+(`export`), empty it (`reset`).
 
 `serve` runs under waitress, a production WSGI server, because the destination's retries and
 parallel delivery need a server that behaves like a real one (Flask's development server is
@@ -21,6 +22,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any, NoReturn
 
+from destination.errors import InputError
 from simulator import __version__
 from simulator.errors import DatabaseInUse, SimulatorError
 from simulator.service import DEFAULT_JOURNAL_CAP, DEFAULT_SESSION_TIMEOUT, Simulator
@@ -33,7 +35,8 @@ from simulator.web.live_server import (
     DEFAULT_IDLE_TIMEOUT,
     waitress_server,
 )
-from simulator.web.serving import create_serving_app
+from simulator.web.seeding import seed as seed_files
+from simulator.web.serving import create_serving_app, opened_app
 
 DEFAULT_DB = "akita-sim.sqlite3"
 DEFAULT_API_KEY = "akita-dev-key"
@@ -140,6 +143,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--journal-cap", type=_bounded(1, None), default=DEFAULT_JOURNAL_CAP,
                        metavar="N", help=f"journal entries kept per workspace "
                                          f"(default {DEFAULT_JOURNAL_CAP})")
+    serve.add_argument("--seed", action="append", default=[], metavar="FILE",
+                       help="load Segment calls or Akita messages from FILE into the served "
+                            "workspace before serving (repeatable; seeding twice changes "
+                            "nothing)")
     access = serve.add_argument_group(
         "access", "who may reach the server (loopback names and the bound address always may)")
     access.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
@@ -174,6 +181,15 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument("--fault-seed", type=int, metavar="N",
                         help="seed of the random draws, to replay a run (default: random)")
 
+    seeding = commands.add_parser(
+        "seed", help="load Segment calls or Akita messages into a workspace (idempotent)")
+    seeding.add_argument("files", nargs="+", metavar="FILE",
+                         help="JSON, JSON Lines or a Segment batch body, gzipped or not")
+    seeding.add_argument("--db", default=DEFAULT_DB, metavar="PATH",
+                         help=f"SQLite file (default ./{DEFAULT_DB})")
+    seeding.add_argument("--api-key", default=os.environ.get("AKITA_API_KEY"), metavar="KEY",
+                         help=f"the workspace's key (default $AKITA_API_KEY, else "
+                              f"{DEFAULT_API_KEY}, serve's default)")
     for name, text in (("export", "print the state as JSON"),
                        ("reset", "empty workspaces (stop the server first, or use "
                                  "POST /_sim/reset on a running one)")):
@@ -259,6 +275,9 @@ def serve(args: argparse.Namespace) -> int:
         simulator.close()
         raise SimulatorError(f"cannot listen on {args.host}:{args.port}: {error}") from error
     workspace_id = simulator.workspace_for_key(app.config["AKITA_API_KEY"])
+    seeded = "".join(f"  seeded:    {', '.join(f'{n} {what}' for what, n in found.items())} "
+                     f"from {path}\n"
+                     for path, found in _seeded(app, args.seed, app.config["AKITA_API_KEY"]))
     shown = ("as given with --api-key" if args.api_key else
              f"{DEFAULT_API_KEY}  (the default, the same on every start; --api-key KEY for "
              "another)")
@@ -288,6 +307,7 @@ def serve(args: argparse.Namespace) -> int:
               f"{admin}"
               f"{_describe_faults(plan)}"
               f"  workspace: {workspace_id}\n"
+              f"{seeded}"
               f"  API key:   {shown}\n"
               "Press Ctrl-C to stop.", flush=True)
         if gateway is not None:
@@ -301,6 +321,26 @@ def serve(args: argparse.Namespace) -> int:
             gateway.queue.stop()
         simulator.close()
     print("akita-sim stopped", flush=True)
+    return 0
+
+
+def _seeded(app: Any, paths: Sequence[str], api_key: str) -> list[tuple[str, dict[str, int]]]:
+    """Seed each file in turn; what each loaded. A file that cannot be read is an error."""
+    try:
+        return [(path, seed_files(app, [path], api_key) or {"nothing": 0}) for path in paths]
+    except (InputError, ValueError) as error:
+        simulator_of(app).close()
+        raise SimulatorError(f"cannot seed: {error}") from error
+
+
+def seed(args: argparse.Namespace) -> int:
+    """Load files into a workspace of a database no server is using; print what was loaded."""
+    key = args.api_key or DEFAULT_API_KEY
+    with opened_app({"AKITA_DB": args.db, "AKITA_API_KEY": key,
+                     "AKITA_WORKSPACE_NAME": "akita-sim serve --api-key" if args.api_key
+                     else DEFAULT_WORKSPACE}) as app:
+        for path, found in _seeded(app, args.files, key):
+            print(f"{path}: " + (", ".join(f"{n} {what}" for what, n in found.items())))
     return 0
 
 
@@ -362,7 +402,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `akita-sim`; returns the exit status (2 for a bad command line)."""
     args = build_parser().parse_args(argv)
     try:
-        return {"serve": serve, "export": export, "reset": reset}[args.command](args)
+        return {"serve": serve, "export": export, "reset": reset,
+                "seed": seed}[args.command](args)
     except SimulatorError as error:
         print(f"akita-sim {args.command}: error: {error.message}", file=sys.stderr)
         return 1
