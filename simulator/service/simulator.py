@@ -27,6 +27,7 @@ from simulator.service.batch_errors import batch_error, journal_rejection, locat
 from simulator.service.faults import Faults, WorkspaceFaults
 from simulator.service.interpreter import building
 from simulator.service.keys import KeyRing, hash_key
+from simulator.service.outcomes import SAME_TYPE, summarize
 from simulator.service.read_views import ReadViews, catch_up
 from simulator.store import JOURNAL_STATUSES, Store, person_of
 
@@ -338,10 +339,13 @@ class Simulator:
         status: str | None = None,
         type: str | None = None,
         person: str | None = None,
+        message_id: str | None = None,
         before: int | None = None,
         limit: int = JOURNAL_PAGE,
     ) -> list[dict[str, Any]]:
-        """Journal entries newest first, filtered; page back with `before` = the last id seen."""
+        """Journal entries newest first, filtered; page back with `before` = the last id seen.
+        A type is Segment's or Akita's name for it (`track` finds the events Akita took and
+        the track calls it never got)."""
         self._lock_for(workspace_id)
         if status is not None and status not in JOURNAL_STATUSES:
             raise InvalidParameter(f"status must be one of {', '.join(JOURNAL_STATUSES)}")
@@ -349,8 +353,15 @@ class Simulator:
             raise InvalidParameter(f"limit must be between 1 and {MAX_JOURNAL_PAGE}")
         if before is not None and not 0 <= before <= MAX_ENTRY_ID:
             raise InvalidParameter(f"before must be an entry id between 0 and {MAX_ENTRY_ID}")
-        return self.store.journal(workspace_id, status=status, type=type, person=person,
-                                  before=before, limit=limit)
+        types = SAME_TYPE.get(type, (type,)) if type is not None else None
+        return self.store.journal(workspace_id, status=status, types=types, person=person,
+                                  message_id=message_id, before=before, limit=limit)
+
+    def outcomes(self, workspace_id: str) -> dict[str, Any]:
+        """What became of the calls the journal holds: totals per outcome, failures grouped
+        by reason with a sample (`simulator.service.outcomes`)."""
+        self._lock_for(workspace_id)
+        return summarize(self.store.journal_outcomes(workspace_id))
 
     def reset(self, workspace_id: str | None = None) -> None:
         """Empty one workspace (or every one): messages, journal and state; keys stay valid.

@@ -102,13 +102,21 @@ def attach_calls(db: sqlite3.Connection, workspace_id: str,
     return sorted(missing)
 
 
+def outcome_rows(db: sqlite3.Connection, workspace_id: str) -> list[tuple[int, str, list[str]]]:
+    """(id, status, reasons) of every entry the capped journal holds, newest first."""
+    rows = db.execute("SELECT id, status, reasons FROM journal WHERE workspace_id = ? "
+                      "ORDER BY id DESC", (workspace_id,))
+    return [(entry_id, status, _load(reasons)) for entry_id, status, reasons in rows]
+
+
 def read_entries(
     db: sqlite3.Connection,
     workspace_id: str,
     *,
     status: str | None,
-    type: str | None,
+    types: tuple[str, ...] | None,
     person: str | None,
+    message_id: str | None,
     before: int | None,
     limit: int,
 ) -> list[dict[str, Any]]:
@@ -118,10 +126,13 @@ def read_entries(
     workspace's capped journal.
     """
     clauses, params = ["workspace_id = ?"], [workspace_id]
-    for column, value in (("status", status), ("type", type), ("person", person)):
+    for column, value in (("status", status), ("person", person), ("message_id", message_id)):
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(value)
+    if types:
+        clauses.append(f"type IN ({', '.join('?' for _ in types)})")
+        params.extend(types)
     if before is not None:
         clauses.append("id < ?")
         params.append(before)

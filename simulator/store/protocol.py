@@ -67,7 +67,11 @@ class Store(Protocol):
     def delivery_summary(self, workspace_id: str, *, limit: int = 100) -> dict[str, Any]:
         """Totals per state and code, and the calls awaiting retry."""
 
-    def journal(self, workspace_id: str, *, status: str | None = None, type: str | None = None,
-                person: str | None = None, before: int | None = None,
+    def journal(self, workspace_id: str, *, status: str | None = None,
+                types: tuple[str, ...] | None = None, person: str | None = None,
+                message_id: str | None = None, before: int | None = None,
                 limit: int) -> list[dict[str, Any]]:
         """Journal entries, newest first, filtered; `before` pages back."""
+
+    def journal_outcomes(self, workspace_id: str) -> list[tuple[int, str, list[str]]]:
+        """(id, status, reasons) of every entry the journal holds, newest first."""

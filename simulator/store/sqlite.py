@@ -30,7 +30,13 @@ from contract.timestamps import parse_timestamp, to_wire
 from simulator.errors import DamagedDatabase, StoreError
 from simulator.store import deliveries
 from simulator.store.integrity import FileOwner, check_damage, mark_closed, mark_open
-from simulator.store.journal import append_entries, attach_calls, entry_rows, read_entries
+from simulator.store.journal import (
+    append_entries,
+    attach_calls,
+    entry_rows,
+    outcome_rows,
+    read_entries,
+)
 from simulator.store.schema import (
     check_version,
     create_missing_tables,
@@ -309,12 +315,19 @@ class SQLiteStore:
         workspace_id: str,
         *,
         status: str | None = None,
-        type: str | None = None,
+        types: tuple[str, ...] | None = None,
         person: str | None = None,
+        message_id: str | None = None,
         before: int | None = None,
         limit: int,
     ) -> list[dict[str, Any]]:
         """Journal entries, newest first; `before` (an entry id) pages back through history."""
         with self._lock:
-            return read_entries(self._db, workspace_id, status=status, type=type, person=person,
-                                before=before, limit=limit)
+            return read_entries(self._db, workspace_id, status=status, types=types,
+                                person=person, message_id=message_id, before=before,
+                                limit=limit)
+
+    def journal_outcomes(self, workspace_id: str) -> list[tuple[int, str, list[str]]]:
+        """(id, status, reasons) of every entry the journal holds, newest first."""
+        with self._lock:
+            return outcome_rows(self._db, workspace_id)

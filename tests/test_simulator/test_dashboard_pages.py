@@ -187,7 +187,7 @@ def test_an_account_pages_its_contacts_and_a_contact_its_sessions(
 
 @pytest.mark.parametrize("path", [
     "/workspaces/ws_nope", "/workspaces/ws_nope/contacts", "/workspaces/{ws}/contacts/nobody",
-    "/workspaces/{ws}/accounts/nowhere", "/workspaces/{ws}/visitors/anon-1",
+    "/workspaces/{ws}/accounts/nowhere", "/workspaces/{ws}/visitors/nobody-anon",
     "/workspaces/{ws}/messages/never", "/workspaces/ws_nope/playground",
 ])
 def test_unknown_ids_are_404_pages(dashboard_app: Flask, dashboard: FlaskClient, path: str) -> None:
@@ -236,3 +236,18 @@ def test_the_workspace_page_shows_deliveries_awaiting_retry_and_retries_them_on_
     assert "Retried: 1 delivered" in done.get_data(as_text=True)
     assert simulator.contact(workspace, "u1")["person_id"] == "u1"
     assert "delivered on a retry" in done.get_data(as_text=True)
+
+
+def test_an_identified_visitors_page_points_to_its_contact(
+        dashboard_app: Flask, dashboard: FlaskClient) -> None:
+    ws = service(dashboard_app).ensure_workspace("visitor-key")
+    service(dashboard_app).ingest(ws, {"batch": [
+        {"type": "page", "message_id": "p1", "timestamp": "2026-03-01T09:00:00.000Z",
+         "anonymous_id": "anon-9", "name": "Home"},
+        {"type": "contact", "message_id": "c1", "timestamp": "2026-03-01T09:01:00.000Z",
+         "anonymous_id": "anon-9", "person_id": "ada"}]})
+
+    answer = dashboard.get(f"/workspaces/{ws}/visitors/anon-9", follow_redirects=True)
+
+    assert answer.request.path == f"/workspaces/{ws}/contacts/ada"
+    assert "anon-9 was identified" in answer.get_data(as_text=True)

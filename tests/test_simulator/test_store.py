@@ -176,7 +176,7 @@ def test_the_journal_filters_by_status_type_and_person_and_pages_back() -> None:
 
     assert ids() == ["m4", "m3", "m2", "m1"]
     assert ids(status="accepted") == ["m4", "m1"]
-    assert ids(type="event") == ["m4", "m3"]
+    assert ids(types=("event",)) == ["m4", "m3"]
     assert ids(person="u1", status="accepted") == ["m4", "m1"]
     newest_two = store.journal("ws_a", limit=2)
     assert ids(before=newest_two[-1]["id"]) == ["m2", "m1"]

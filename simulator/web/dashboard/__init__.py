@@ -9,6 +9,7 @@ workspace. The playground reaches the destination only through the Segment gatew
     blueprint    the Blueprint, its security hooks and its error page
     pages        workspaces, accounts, contacts, pending, visitors, journal, messages, reset
     playground   check a Segment call, see its Akita message, send it, see what changed
+    onboarding   Akita's Connect Segment and Segment > Configure pages
     changes      before and after of what a sent call touched, from per-id lookups
     examples     the playground's example calls
     security     CSRF token and origin checks on POST, CSP and friends on every answer
@@ -17,7 +18,7 @@ workspace. The playground reaches the destination only through the Segment gatew
 
 from __future__ import annotations
 
-from simulator.web.dashboard import pages, playground
+from simulator.web.dashboard import onboarding, pages, playground
 from simulator.web.dashboard.blueprint import bp
 
-__all__ = ["bp", "pages", "playground"]
+__all__ = ["bp", "onboarding", "pages", "playground"]

@@ -58,7 +58,8 @@ def workspace(workspace_id: str) -> str:
     how the local Segment's deliveries into it stand (retried, given up), as Event Delivery
     shows them."""
     return _page(workspace_id, "workspace.html", counts=simulator().counts(workspace_id),
-                 deliveries=simulator().deliveries(workspace_id))
+                 deliveries=simulator().deliveries(workspace_id),
+                 outcomes=simulator().outcomes(workspace_id))
 
 
 @bp.post(f"{_WS}/deliveries/retry")
@@ -162,8 +163,14 @@ def contact(workspace_id: str, person_id: str) -> str:
 
 
 @bp.get(f"{_WS}/visitors/<path:anonymous_id>")
-def visitor(workspace_id: str, anonymous_id: str) -> str:
-    """An anonymous visitor and its sessions, newest first."""
+def visitor(workspace_id: str, anonymous_id: str) -> str | Response:
+    """An anonymous visitor and its sessions, newest first; once identified, its contact."""
+    owner = simulator().owner(workspace_id, anonymous_id)
+    if owner is not None:
+        flash(f"The visitor {anonymous_id} was identified: its events, pages and sessions are "
+              f"now the contact {owner}'s.")
+        return redirect(url_for(".contact", workspace_id=workspace_id, person_id=owner),
+                        code=303)
     found = simulator().visitor(workspace_id, anonymous_id)
     newest = found["sessions"][::-1]
     paging = pager(len(newest), SESSIONS_PER_PAGE)
@@ -175,14 +182,17 @@ def visitor(workspace_id: str, anonymous_id: str) -> str:
 def message(workspace_id: str, message_id: str) -> str:
     """An accepted Akita message, e.g. the one that set a trait's value."""
     found = simulator().message(workspace_id, message_id)
-    return _page(workspace_id, "message.html", message=found)
+    entries = simulator().journal(workspace_id, message_id=message_id, status="accepted",
+                                  limit=1)
+    return _page(workspace_id, "message.html", message=found,
+                 entry=entries[0] if entries else None)
 
 
 @bp.get(f"{_WS}/journal")
 def journal(workspace_id: str) -> str:
     """Journal entries newest first, filtered by status, type and person, paged by id."""
     filters = {name: request.args.get(name, "").strip() or None
-               for name in ("status", "type", "person")}
+               for name in ("status", "type", "person", "message_id")}
     before = int_arg("before", minimum=1, form=True)
     entries = simulator().journal(workspace_id, before=before, limit=PER_PAGE + 1, **filters)
     older = entries[PER_PAGE - 1]["id"] if len(entries) > PER_PAGE else None
