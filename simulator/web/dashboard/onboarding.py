@@ -12,6 +12,7 @@ from flask import current_app, render_template
 
 from simulator.web.blueprints.common import simulator
 from simulator.web.dashboard.blueprint import bp
+from simulator.web.dashboard.examples import EXAMPLES
 
 _WS = "/workspaces/<workspace_id>"
 # What Akita makes of each Segment call, and what to send with it; sourced or assumed, as the
@@ -41,6 +42,8 @@ def connect(workspace_id: str) -> str:
 
 @bp.get(f"{_WS}/configure")
 def configure(workspace_id: str) -> str:
-    """Segment > Configure: what Akita makes of each call, and the traits worth sending."""
+    """Segment > Configure: what Akita makes of each call, the traits worth sending, and a link
+    to each call's mapping field by field (its example in the playground)."""
     return render_template("dashboard/configure.html",
-                           workspace=simulator().workspace(workspace_id), calls=CALLS)
+                           workspace=simulator().workspace(workspace_id), calls=CALLS,
+                           examples={example.name for example in EXAMPLES})
