@@ -10,6 +10,9 @@ import sys
 
 import pytest
 
+TEST_EXTRA = {"pytest", "xdist", "pytest_timeout", "responses", "segment", "ruff", "playwright",
+              "schemathesis", "pytest_httpserver"}
+
 
 def imported_by(module: str) -> set[str]:
     """Top-level package names in sys.modules after importing `module` alone."""
@@ -28,6 +31,9 @@ def imported_by(module: str) -> set[str]:
     ("simulator.web.app", {"requests", "destination", "hypothesis"}),
     ("contract", {"hypothesis", "requests", "flask", "simulator", "destination"}),
     ("contract.mapping", {"hypothesis", "requests", "flask", "simulator", "destination"}),
+    # Serving needs nothing of the test extra: `pip install akita-contract` is enough.
+    ("simulator.cli", TEST_EXTRA),
+    ("destination.cli", TEST_EXTRA),
 ])
 def test_each_wing_imports_only_what_its_question_needs(module: str, forbidden: set[str]) -> None:
     assert imported_by(module) & forbidden == set()
