@@ -251,3 +251,17 @@ def test_an_identified_visitors_page_points_to_its_contact(
 
     assert answer.request.path == f"/workspaces/{ws}/contacts/ada"
     assert "anon-9 was identified" in answer.get_data(as_text=True)
+
+
+def test_the_delete_button_removes_the_workspace_and_its_key(
+        dashboard_app: Flask, dashboard: FlaskClient) -> None:
+    created = simulator_of(dashboard_app).create_workspace("doomed", "doomed-key")
+
+    token = csrf_token(dashboard, f"/workspaces/{created['id']}")
+    done = dashboard.post(f"/workspaces/{created['id']}/delete", data={"csrf_token": token},
+                          follow_redirects=True)
+
+    assert done.request.path == "/" and "doomed was deleted" in done.get_data(as_text=True)
+    assert simulator_of(dashboard_app).workspace_for_key("doomed-key") is None
+    forged = dashboard.post(f"/workspaces/{created['id']}/delete", data={"csrf_token": "x"})
+    assert forged.status_code == 403
