@@ -19,19 +19,15 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import NEEDS_CHROMIUM
 from npm_packages import installed
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from contract.timestamps import parse_timestamp
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
 PACKAGE = "@segment/analytics-next@1"
 PAGE = """<!doctype html><meta charset="utf-8"><title>shop</title>
 <script src="/analytics-next/bundles/index.js"></script>
@@ -52,12 +48,7 @@ JOURNEY = [["page", ["Pricing"]],
            ["group", ["acme", {"name": "Acme"}]],
            ["track", ["Signed Up", {"plan": "pro"}]]]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's chromium at /usr/bin/chromium "
-                              "(apt-get install chromium; .ci/run does it)"),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -80,16 +71,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Headless chromium for this module."""
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
