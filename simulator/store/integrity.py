@@ -22,7 +22,7 @@ import sqlite3
 import sys
 import time
 
-from simulator.errors import DamagedDatabase, DatabaseInUse
+from simulator.errors import DamagedDatabase, DatabaseInUse, StoreError
 
 CHECK_SECONDS = 2.0
 _RESTORE = ("restore it with its -wal file from where it came, or move it aside to start afresh "
@@ -34,7 +34,11 @@ class FileOwner:
 
     def __init__(self, path: str) -> None:
         self.path = f"{path}.lock"
-        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise StoreError(f"cannot take {path} for this process: {self.path}: "
+                             f"{error.strerror or error}") from None
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

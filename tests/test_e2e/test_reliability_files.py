@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from simulator.errors import DamagedDatabase, DatabaseInUse
+from simulator.errors import DamagedDatabase, DatabaseInUse, StoreError
 from simulator.service import Simulator
 from simulator.store import SQLiteStore
 
@@ -165,3 +165,10 @@ def test_a_cleanly_closed_file_needs_no_wal(tmp_path: Path) -> None:
     reopened = Simulator(SQLiteStore(str(moved)))
     assert reopened.counts(reopened.workspace_for_key(KEY))["messages"] == 1
     reopened.close()
+
+
+def test_a_folder_the_lock_cannot_be_made_in_is_a_clear_error(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder" / "db.sqlite3"
+
+    with pytest.raises(StoreError, match="cannot take"):
+        SQLiteStore(str(missing))
