@@ -61,7 +61,7 @@ def _load_schemas() -> dict[str, dict[str, Any]]:
     """Every schema file by its relative name, e.g. `segment/track`."""
     root = resources.files("contract") / "schemas"
     loaded = {}
-    for side in ("segment", "akita"):
+    for side in ("segment", "akita", "rest"):
         for entry in (root / side).iterdir():
             if entry.name.endswith(".json"):
                 loaded[f"{side}/{entry.name[:-5]}"] = json.loads(entry.read_text("utf-8"))

@@ -100,6 +100,15 @@ def _bounded(low: int, high: int | None) -> Callable[[str], int]:
     return parse
 
 
+def _per_minute(text: str) -> int:
+    """An argparse type: `120/min` (or `120`) as a whole number of requests a minute."""
+    number = text.strip().lower().removesuffix("/min")
+    if not (number.isascii() and number.isdigit() and int(number) > 0):
+        raise argparse.ArgumentTypeError(f"invalid rate {text!r}: use a count a minute, "
+                                         "like 120/min")
+    return int(number)
+
+
 def is_loopback(host: str) -> bool:
     """True for addresses only this machine can reach (a hostname other than localhost: no)."""
     if host == "localhost":
@@ -143,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--journal-cap", type=_bounded(1, None), default=DEFAULT_JOURNAL_CAP,
                        metavar="N", help=f"journal entries kept per workspace "
                                          f"(default {DEFAULT_JOURNAL_CAP})")
+    serve.add_argument("--rest-rate-limit", type=_per_minute, metavar="N/min",
+                       help="answer 429 with Retry-After past N REST requests a minute per "
+                            "workspace, as Akita limits its REST API (default: no limit)")
     serve.add_argument("--seed", action="append", default=[], metavar="FILE",
                        help="load Segment calls or Akita messages from FILE into the served "
                             "workspace before serving (repeatable; seeding twice changes "
@@ -249,6 +261,7 @@ def serve(args: argparse.Namespace) -> int:
         "AKITA_SERVED_HOST": args.host,
         "AKITA_ALLOWED_HOSTS": tuple(args.allowed_host),
         "AKITA_ADMIN_TOKEN": args.admin_token or None,
+        "AKITA_REST_RATE_LIMIT": args.rest_rate_limit,
         "AKITA_SEGMENT_DEDUP_WINDOW": args.dedup_window.total_seconds(),
         "AKITA_SEGMENT_RETRY_WINDOW": args.retry_window.total_seconds(),
         "AKITA_API_KEY": args.api_key or DEFAULT_API_KEY,

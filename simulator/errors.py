@@ -3,6 +3,7 @@
     SimulatorError                  500  internal_error
     ├── BadRequest                  400  invalid_batch
     │   ├── InvalidJSON             400  invalid_json           the body is not UTF-8 JSON
+    │   ├── InvalidBody             400  invalid_body           a REST body breaks its schema
     │   ├── InvalidParameter        400  invalid_parameter      a query argument or field
     │   └── InvalidFaultPlan        400  invalid_fault_plan
     ├── HostNotAllowed              400  host_not_allowed       DNS rebinding, a stray proxy
@@ -15,6 +16,7 @@
     ├── PayloadTooLarge             413  payload_too_large
     ├── UnsupportedMediaType        415  unsupported_media_type
     ├── Unsupported                 501  unsupported_type       screen, alias
+    ├── RateLimited                 429  rate_limited           --rest-rate-limit, Retry-After
     ├── ServiceUnavailable          503  service_unavailable
     ├── InjectedFault               429/500/503  injected_fault  a fault plan's answer
     └── StoreError                  500  store_error            the database cannot be used
@@ -160,6 +162,13 @@ class InvalidJSON(BadRequest):
     message = "the body is not valid JSON"
 
 
+class InvalidBody(BadRequest):
+    """A REST request's body breaks its schema; `details` name each field, nothing changed."""
+
+    code = "invalid_body"
+    message = "the request body is invalid; nothing was changed"
+
+
 class InvalidParameter(BadRequest):
     """A query parameter or field of a control request is not acceptable."""
 
@@ -216,3 +225,15 @@ class DamagedDatabase(StoreError):
     """The file's pages are damaged, or it was left open and its `-wal` file is missing."""
 
     code = "database_damaged"
+
+
+class RateLimited(SimulatorError):
+    """The workspace made more REST requests this minute than the limit allows."""
+
+    status = 429
+    code = "rate_limited"
+    message = "too many requests this minute: wait as Retry-After says, then send again"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__()
+        self.retry_after = retry_after

@@ -29,6 +29,7 @@ from simulator.service.interpreter import building
 from simulator.service.keys import KeyRing, hash_key
 from simulator.service.outcomes import SAME_TYPE, summarize
 from simulator.service.read_views import ReadViews, catch_up
+from simulator.service.rest import RestApi
 from simulator.store import JOURNAL_STATUSES, Store, person_of
 
 DEFAULT_JOURNAL_CAP = 10_000
@@ -61,6 +62,7 @@ class Simulator:
         session_timeout: timedelta = DEFAULT_SESSION_TIMEOUT,
         strict_accounts: bool = False,
         journal_cap: int = DEFAULT_JOURNAL_CAP,
+        rest_per_minute: int | None = None,
     ) -> None:
         if journal_cap < 1:
             raise ValueError(f"journal_cap must be at least 1, not {journal_cap}")
@@ -74,6 +76,7 @@ class Simulator:
         self._engines: dict[str, Workspace] = {}
         self._views = ReadViews(store, session_timeout)
         self.faults = Faults()  # failures to inject into each workspace's ingest, on request
+        self.rest = RestApi(self, per_minute=rest_per_minute)  # Akita's REST API
 
     def close(self) -> None:
         """Close the store; committed data stays in the file."""

@@ -14,6 +14,7 @@ Configuration (defaults below, then the `config` passed in):
   AKITA_SERVED_HOST       the address the server binds: a name it answers to (unless a wildcard)
   AKITA_ALLOWED_HOSTS     more names it answers to besides loopback's (--allowed-host)
   AKITA_ADMIN_TOKEN       when set, /_sim and the dashboard require it (--admin-token)
+  AKITA_REST_RATE_LIMIT   REST requests a workspace may make a minute; None: no limit
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from simulator.errors import (
 from simulator.service import DEFAULT_JOURNAL_CAP, DEFAULT_SESSION_TIMEOUT, Simulator
 from simulator.store import SQLiteStore
 from simulator.web import SIMULATOR, access, dashboard
-from simulator.web.blueprints import control, ingest, openapi
+from simulator.web.blueprints import control, ingest, openapi, rest
 
 DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "AKITA_DB": None,
@@ -50,11 +51,12 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "AKITA_SERVED_HOST": None,
     "AKITA_ALLOWED_HOSTS": (),
     "AKITA_ADMIN_TOKEN": None,
+    "AKITA_REST_RATE_LIMIT": None,
     # Werkzeug's own cap, for bodies sent without Content-Length (chunked).
     "MAX_CONTENT_LENGTH": limits.MAX_BATCH_BYTES,
 })
 
-BLUEPRINTS = (ingest.bp, control.bp, openapi.bp, dashboard.bp)
+BLUEPRINTS = (ingest.bp, rest.bp, control.bp, openapi.bp, dashboard.bp)
 # Flask's errors that mean what one of ours means answer with our code, so a client sees one
 # code per meaning (a chunked body over MAX_CONTENT_LENGTH is Werkzeug's 413, for instance).
 _SAME_MEANING = {cls.status: cls for cls in (NotFound, PayloadTooLarge, UnsupportedMediaType)}
@@ -71,6 +73,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         session_timeout=timedelta(seconds=float(app.config["AKITA_SESSION_TIMEOUT"])),
         strict_accounts=bool(app.config["AKITA_STRICT_ACCOUNTS"]),
         journal_cap=int(app.config["AKITA_JOURNAL_CAP"]),
+        rest_per_minute=app.config["AKITA_REST_RATE_LIMIT"],
     )
     if app.config["AKITA_API_KEY"]:
         simulator.ensure_workspace(app.config["AKITA_API_KEY"], app.config["AKITA_WORKSPACE_NAME"])
@@ -104,6 +107,8 @@ def error_response(error: SimulatorError | HTTPException) -> Response:
         headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     if status == 401:
         headers["WWW-Authenticate"] = getattr(error, "challenge", None) or Unauthorized.challenge
+    if getattr(error, "retry_after", None) is not None:
+        headers["Retry-After"] = str(error.retry_after)
     response = jsonify(body)
     response.status_code = status
     response.headers.update(headers)

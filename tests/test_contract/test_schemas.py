@@ -22,4 +22,6 @@ def test_every_schema_id_matches_its_file(name: str) -> None:
 def test_both_sides_and_every_call_and_message_type_have_a_schema() -> None:
     segment = {"identify", "group", "track", "page", "screen", "alias", "batch", "common"}
     akita = {"contact", "account", "event", "page", "batch", "common", "success", "error"}
-    assert set(SCHEMAS) == {f"segment/{n}" for n in segment} | {f"akita/{n}" for n in akita}
+    rest = {"account", "contact", "interaction", "event_counts"}
+    assert set(SCHEMAS) == ({f"segment/{n}" for n in segment} | {f"akita/{n}" for n in akita}
+                            | {f"rest/{n}" for n in rest})

@@ -38,7 +38,7 @@ CONFIG = """
 expected-statuses = [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 501]
 
 [[operations]]
-include-path-regex = "^/(akita/v1/segment|v1/)"
+include-path-regex = "^/(akita/v1/|v1/)"
 checks.positive_data_acceptance.enabled = false
 
 [[operations]]

@@ -83,9 +83,9 @@ def test_a_contact_page_shows_account_traits_with_sources_history_and_sessions(
     response = dashboard.get(f"/workspaces/{ws}/contacts/ann")
     html, shown = response.get_data(as_text=True), text(response)
     assert "In account org/1 ( Acme ), with 2 contacts" in shown
-    assert "plan pro c1 2026-03-01T09:00:00.000Z" in shown
+    assert "plan pro c1 Segment 2026-03-01T09:00:00.000Z" in shown  # the value, how it came
     assert f'href="/workspaces/{ws}/messages/c1"' in html
-    assert "org/1 2026-03-01T09:00:00.000Z c1" in shown  # account history
+    assert "org/1 2026-03-01T09:00:00.000Z c1 Segment" in shown  # account history
     assert "anon-1" in shown
     # Two sessions, newest first: the stitched page joins the first one.
     sessions = re.findall(r'<section class="session" aria-label="session ([^"]+)"', html)

@@ -139,6 +139,19 @@ def test_real_answers_fit_the_documented_responses(app: Flask) -> None:
         ("post", w + "/reset", {"workspace_id": "ws_nope"}, {}, 404),
         ("post", w + "/reset", {}, {}, 200),
         ("post", "/_sim/reset", {}, {}, 200),
+        ("post", "/akita/v1/accounts", {}, {"json": {"internal_id": "a1", "name": "A"},
+                                            "headers": bearer}, 200),
+        ("post", "/akita/v1/accounts", {}, {"json": {"name": "A"}, "headers": bearer}, 400),
+        ("post", "/akita/v1/contacts", {}, {"json": {"internal_id": "c1",
+                                                     "internal_account_id": "a1"},
+                                            "headers": bearer}, 200),
+        ("post", "/akita/v1/contacts", {}, {"json": {"internal_id": "c1"}}, 401),
+        ("post", "/akita/v1/interactions", {}, {"json": {
+            "interaction_type_id": 1, "provider_interaction_id": "t1",
+            "submitted_by_email": "a@example.com"}, "headers": bearer}, 202),
+        ("post", "/akita/v1/event-counts", {}, {"json": [{
+            "event": "Login", "event_date": "2026-11-29", "event_count": 3,
+            "internal_contact_id": "c1"}], "headers": bearer}, 202),
         ("delete", w, {"workspace_id": "ws_nope"}, {}, 404),
         ("delete", w, {}, {}, 200),
     ]
