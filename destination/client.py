@@ -1,9 +1,13 @@
 """Delivery of Segment calls to Akita, the way Segment delivers to a partner destination.
 
 `AkitaClient` validates each call against the contract, maps it, queues the message, and sends
-batches to `POST {base_url}/akita/v1/segment` (Basic auth with the API key and an empty
-password, `User-Agent: Segment.io/1.0`). A batch leaves when it is full (count or bytes), when
-the flush interval passes (a background thread) and on `flush()`. Failures follow
+to `POST {base_url}/akita/v1/segment` (Basic auth with the API key and an empty password,
+`User-Agent: Segment.io/1.0`) in one of two wire formats: `wire="batch"`, batches of mapped
+Akita messages (the bulk path), or `wire="direct"`, as Segment delivers to a partner
+destination: each call as it is, one a request, with `Accept: application/json` and
+`X-Segment-Settings` (base64 JSON of the destination's other settings), Akita mapping it.
+A batch leaves when it is full (count or bytes), when the flush interval passes (a background
+thread) and on `flush()`. Failures follow
 `destination.retry`; an answer that is not retried but names bad items (a 400, a strict
 accounts 409) rejects exactly those and re-sends the rest at once: Akita applied nothing.
 Message ids never change between attempts, so Akita's de-duplication makes every retry safe:
@@ -17,8 +21,9 @@ journal outcomes without the client keeping them all.
 from __future__ import annotations
 
 import base64
+import json
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -40,6 +45,7 @@ from destination.report import (
 from destination.retry import RetryPolicy, is_retryable, parse_retry_after
 
 INGEST_PATH = "/akita/v1/segment"
+WIRES = ("batch", "direct")
 USER_AGENT = "Segment.io/1.0"
 NO_ANSWER = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 MAX_TEXT_BODY = 2000  # characters of a non-JSON answer worth keeping in a report
@@ -78,11 +84,19 @@ class AkitaClient:
                  flush_interval: float | None = 10.0,
                  max_batch_messages: int = MAX_BATCH_MESSAGES,
                  max_batch_bytes: int = MAX_BATCH_BYTES,
-                 on_record: Callable[[DeliveryRecord], None] | None = None) -> None:
+                 on_record: Callable[[DeliveryRecord], None] | None = None,
+                 wire: str = "batch", settings: Mapping[str, Any] | None = None) -> None:
+        if wire not in WIRES:
+            raise ValueError(f"wire must be one of {', '.join(WIRES)}, not {wire!r}")
         self.url = ingest_url(base_url)
+        self.wire = wire
         token = base64.b64encode(f"{api_key}:".encode()).decode("ascii")
         self.headers = {"Authorization": f"Basic {token}", "Content-Type": "application/json",
                         "User-Agent": USER_AGENT}
+        if wire == "direct":
+            max_batch_messages = 1  # "each request is a new event"
+            encoded = base64.b64encode(json.dumps(dict(settings or {})).encode()).decode()
+            self.headers |= {"Accept": "application/json", "X-Segment-Settings": encoded}
         self._owns_session = session is None
         self._session = session or requests.Session()
         self._retry = retry or RetryPolicy()
@@ -169,12 +183,13 @@ class AkitaClient:
 
     def _post(self, batch: list[DeliveryRecord]) -> Any:
         """One attempt: Akita's success body, or AkitaHTTPError / AkitaConnectionError."""
-        payload = wire({"batch": [record.message for record in batch]})
+        payload = (wire(batch[0].call) if self.wire == "direct"
+                   else wire({"batch": [record.message for record in batch]}))
         for index, record in enumerate(batch):
             record.attempts += 1
             record.response = None
-            record.request = request_view(self.url, self.headers, record.message, index,
-                                          len(batch))
+            body = record.call if self.wire == "direct" else {"batch": [record.message]}
+            record.request = request_view(self.url, self.headers, body, index, len(batch))
         try:
             response = self._session.post(self.url, data=payload,
                                           headers=self.headers, timeout=self._timeout,

@@ -102,11 +102,12 @@ def redact(headers: Mapping[str, str]) -> dict[str, str]:
             for name, value in headers.items()}
 
 
-def request_view(url: str, headers: Mapping[str, str], message: dict[str, Any],
+def request_view(url: str, headers: Mapping[str, str], body: Any,
                  index: int, size: int) -> dict[str, Any]:
-    """The request as it concerns one message: its item of the batch and where it sat."""
+    """The request as it concerns one message: its body (its item of a batch, or the call
+    itself on the direct wire) and where it sat."""
     return {"method": "POST", "url": url, "headers": redact(headers),
-            "body": {"batch": [message]}, "batch": {"index": index, "size": size}}
+            "body": body, "batch": {"index": index, "size": size}}
 
 
 def item_errors(body: Any) -> list[dict[str, Any]]:

@@ -141,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
                        metavar="DURATION", help="inactivity that ends a session (default 30m)")
     serve.add_argument("--no-segment", dest="segment", action="store_false",
                        help="do not serve the local Segment Tracking API at /v1/...")
+    serve.add_argument("--akita-wire", choices=("direct", "batch"), default="direct",
+                       help="how the local Segment delivers into Akita: direct, one raw call a "
+                            "request as Segment delivers to partner destinations (default), or "
+                            "batch, batches of Akita messages")
     serve.add_argument("--dedup-window", type=parse_duration, default=timedelta(hours=24),
                        metavar="DURATION", help="how long the local Segment's edge remembers a "
                                                 "messageId to drop repeats (default 24h)")
@@ -262,6 +266,7 @@ def serve(args: argparse.Namespace) -> int:
         "AKITA_ALLOWED_HOSTS": tuple(args.allowed_host),
         "AKITA_ADMIN_TOKEN": args.admin_token or None,
         "AKITA_REST_RATE_LIMIT": args.rest_rate_limit,
+        "AKITA_SEGMENT_WIRE": args.akita_wire,
         "AKITA_SEGMENT_DEDUP_WINDOW": args.dedup_window.total_seconds(),
         "AKITA_SEGMENT_RETRY_WINDOW": args.retry_window.total_seconds(),
         "AKITA_API_KEY": args.api_key or DEFAULT_API_KEY,

@@ -3,7 +3,7 @@
     SimulatorError                  500  internal_error
     ├── BadRequest                  400  invalid_batch
     │   ├── InvalidJSON             400  invalid_json           the body is not UTF-8 JSON
-    │   ├── InvalidBody             400  invalid_body           a REST body breaks its schema
+    │   ├── InvalidBody             400  invalid_body           a REST body or partner call
     │   ├── InvalidParameter        400  invalid_parameter      a query argument or field
     │   └── InvalidFaultPlan        400  invalid_fault_plan
     ├── HostNotAllowed              400  host_not_allowed       DNS rebinding, a stray proxy
@@ -163,7 +163,8 @@ class InvalidJSON(BadRequest):
 
 
 class InvalidBody(BadRequest):
-    """A REST request's body breaks its schema; `details` name each field, nothing changed."""
+    """A REST body, or a call on the partner wire, breaks its schema; `details` name each
+    field, and nothing changed."""
 
     code = "invalid_body"
     message = "the request body is invalid; nothing was changed"

@@ -45,7 +45,9 @@ class SegmentGateway:
     """Receives Segment calls for an Akita backend and delivers them through the destination.
 
     `backend` provides workspaces, the journal and the delivery queue (the simulator's
-    `Simulator`); `wsgi_app` is the Akita app whose ingest receives the deliveries. `clock`
+    `Simulator`); `wsgi_app` is the Akita app whose ingest receives the deliveries, each call
+    as it is (`wire="direct"`, Segment's way with partner destinations) or in batches of
+    Akita messages (`wire="batch"`). `clock`
     gives `receivedAt` and paces retries (tests set it); `dedup_window` is the edge's
     de-duplication window, `retry_window` how long a queued call is retried. `blueprints`
     hold the routes: the Tracking API, and the delivery queue's control routes.
@@ -54,13 +56,15 @@ class SegmentGateway:
     def __init__(self, backend: Backend, wsgi_app: Any, *,
                  clock: Callable[[], datetime] = utc_now,
                  dedup_window: timedelta = DEFAULT_WINDOW,
-                 retry_window: timedelta = RETRY_WINDOW) -> None:
+                 retry_window: timedelta = RETRY_WINDOW, wire: str = "direct") -> None:
         self._backend = backend
+        self.wire = wire
         self._session = in_process_session(wsgi_app)
         self.clock = clock
         self.pipeline = Pipeline(dedup=EdgeDeduplicator(dedup_window), clock=self._now)
         self._preview = Pipeline(clock=self._now)  # previews use up no messageId
-        self.queue = DeliveryQueue(backend, self._attempt, clock=self._now, window=retry_window)
+        self.queue = DeliveryQueue(backend, self._attempt, clock=self._now, window=retry_window,
+                                   akita_attached=wire == "direct")
         self._keys: dict[str, str] = {}  # workspace -> the write key last seen, in memory only
         self._creating = threading.Lock()
         self.blueprints = build_blueprints(self)
@@ -106,7 +110,7 @@ class SegmentGateway:
         mapped = [record for record in records if record.status == "mapped"]
         self._attempt(workspace_id, mapped)
         self.queue.hold(workspace_id, [record for record in mapped if record.status == "failed"])
-        journal(self._backend, workspace_id, records)
+        journal(self._backend, workspace_id, records, akita_attached=self.wire == "direct")
         return [record.to_dict() for record in records]
 
     def _attempt(self, workspace_id: str, records: list[DeliveryRecord]) -> bool:
@@ -117,7 +121,8 @@ class SegmentGateway:
             return False
         if records:
             with AkitaClient(IN_PROCESS_URL, write_key, session=self._session,
-                             retry=RetryPolicy(max_attempts=1), flush_interval=None) as client:
+                             retry=RetryPolicy(max_attempts=1), flush_interval=None,
+                             wire=self.wire) as client:
                 for record in records:
                     client.submit(record)
         return True

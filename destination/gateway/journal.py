@@ -31,6 +31,7 @@ from destination.report import DeliveryRecord
 # Outcomes Akita's ingest answered, and so journaled. A `failed` call got no answer (or only
 # errors to retry): Akita may hold no entry for it, or an old one of the same message id.
 ANSWERED_STATUSES = frozenset({"delivered", "duplicate", "rejected"})
+UNJOURNALED = frozenset({401, 403})
 JOURNAL_STATUS = MappingProxyType({
     "filtered": "filtered", "invalid": "failed", "skipped": "skipped", "delivered": "accepted",
     "duplicate": "duplicate", "rejected": "rejected", "failed": "failed"})
@@ -94,13 +95,20 @@ def entry(record: DeliveryRecord) -> dict[str, Any]:
     }
 
 
-def journal(backend: Backend, workspace_id: str, records: Sequence[DeliveryRecord]) -> None:
-    """Attach each sent call to Akita's entry; journal the rest (table above)."""
+def journal(backend: Backend, workspace_id: str, records: Sequence[DeliveryRecord], *,
+            akita_attached: bool = False) -> None:
+    """Attach each sent call to Akita's entry; journal the rest (table above). With
+    `akita_attached` (the partner wire, where Akita receives the call itself and journals it
+    beside its message), the calls Akita answered are in its journal already."""
     sent = [i for i, record in enumerate(records)
             if record.status in ANSWERED_STATUSES and record.message_id]
-    missing = backend.attach_segment_calls(
-        workspace_id, [(records[i].message_id, records[i].call) for i in sent])
-    attached = set(sent) - {sent[position] for position in missing}
+    if akita_attached:  # all but refusals of the key, which reach no workspace to journal in
+        attached = {i for i in sent
+                    if (records[i].response or {}).get("status") not in UNJOURNALED}
+    else:
+        missing = backend.attach_segment_calls(
+            workspace_id, [(records[i].message_id, records[i].call) for i in sent])
+        attached = set(sent) - {sent[position] for position in missing}
     own = [entry(record) for i, record in enumerate(records) if i not in attached]
     if own:
         backend.record(workspace_id, own)

@@ -55,12 +55,13 @@ class DeliveryQueue:
     def __init__(self, backend: Backend,
                  deliver: Callable[[str, list[DeliveryRecord]], bool], *,
                  clock: Callable[[], datetime], window: timedelta = RETRY_WINDOW,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, akita_attached: bool = False) -> None:
         self._backend = backend
         self._deliver = deliver
         self._clock = clock
         self.window = window
         self._rng = rng or random.Random()
+        self._akita_attached = akita_attached  # the partner wire: Akita journals the calls
         self._retrying = threading.Lock()  # one retry round at a time
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -111,7 +112,8 @@ class DeliveryQueue:
                     continue
                 ended = [self._settle(row, record, now, counts)
                          for row, record in zip(waiting, records, strict=True)]
-                journal(self._backend, workspace, [record for record in ended if record])
+                journal(self._backend, workspace, [record for record in ended if record],
+                        akita_attached=self._akita_attached)
             return counts
 
     def _settle(self, row: dict[str, Any], record: DeliveryRecord, now: datetime,

@@ -28,6 +28,7 @@ from simulator.service.faults import Faults, WorkspaceFaults
 from simulator.service.interpreter import building
 from simulator.service.keys import KeyRing, hash_key
 from simulator.service.outcomes import SAME_TYPE, summarize
+from simulator.service.partner import PartnerWire
 from simulator.service.read_views import ReadViews, catch_up
 from simulator.service.rest import RestApi
 from simulator.store import JOURNAL_STATUSES, Store, person_of
@@ -77,6 +78,7 @@ class Simulator:
         self._views = ReadViews(store, session_timeout)
         self.faults = Faults()  # failures to inject into each workspace's ingest, on request
         self.rest = RestApi(self, per_minute=rest_per_minute)  # Akita's REST API
+        self.partner = PartnerWire(self)  # Segment's raw calls, one a request
 
     def close(self) -> None:
         """Close the store; committed data stays in the file."""

@@ -29,7 +29,9 @@ def create_serving_app(config: Mapping[str, Any] | None = None, *,
     reachable as `gateway_of(app)` (None without it) and described in the served
     `/openapi.json`.
 
-    Beside `create_app`'s settings: AKITA_SEGMENT_DEDUP_WINDOW (seconds the edge remembers a
+    Beside `create_app`'s settings: AKITA_SEGMENT_WIRE (how the gateway delivers: `direct`, one
+    raw call a request as Segment delivers to partners, the default; or `batch`),
+    AKITA_SEGMENT_DEDUP_WINDOW (seconds the edge remembers a
     messageId, 24 h) and AKITA_SEGMENT_RETRY_WINDOW (seconds a queued call is retried, 4 h).
     Queued calls are retried when asked (`POST .../deliveries/retry`); `akita-sim serve` also
     starts `gateway_of(app).queue.start()` to retry them in the background.
@@ -42,7 +44,8 @@ def create_serving_app(config: Mapping[str, Any] | None = None, *,
             dedup_window=timedelta(seconds=float(settings.get(
                 "AKITA_SEGMENT_DEDUP_WINDOW", DEFAULT_WINDOW.total_seconds()))),
             retry_window=timedelta(seconds=float(settings.get(
-                "AKITA_SEGMENT_RETRY_WINDOW", RETRY_WINDOW.total_seconds()))))
+                "AKITA_SEGMENT_RETRY_WINDOW", RETRY_WINDOW.total_seconds()))),
+            wire=settings.get("AKITA_SEGMENT_WIRE", "direct"))
         for blueprint in gateway.blueprints:
             app.register_blueprint(blueprint)
         app.extensions[GATEWAY] = gateway

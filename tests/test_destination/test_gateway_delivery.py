@@ -154,7 +154,7 @@ def test_a_reset_forgets_what_was_queued(app: Flask, gateway: SegmentGateway) ->
 def test_retry_now_tries_every_waiting_call_due_or_not(
         app: Flask, gateway: SegmentGateway) -> None:
     sim = simulator_of(app)
-    workspace = fail_next(sim, KEY, "drop")  # one request carried both calls
+    workspace = fail_next(sim, KEY, "drop", "drop")  # one request a call, on the partner wire
     gateway.send(KEY, [CALL, {**CALL, "messageId": "id-2", "userId": "u2"}])
     assert [row["code"] for row in sim.deliveries(workspace)["awaiting_retry"]] == [
         "errors.awaiting-retry.ECONNRESET"] * 2

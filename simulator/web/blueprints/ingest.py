@@ -1,4 +1,6 @@
-"""`POST /akita/v1/segment`: where the Segment destination delivers Akita messages.
+"""`POST /akita/v1/segment`: where Segment delivers to Akita, in either wire format: a
+`{"batch": [...]}` of Akita messages (the bulk path), or one raw Segment call as Segment
+delivers to partner destinations (`simulator.service.partner`).
 
 The API key picks the workspace (401 without a known one); then the workspace's fault plan
 (`simulator.service.faults`) may delay the request, answer 429/500/503 or close the connection, all
@@ -13,12 +15,13 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, after_this_request
+from flask import Blueprint, Response, after_this_request, request
 from waitress.channel import ClientDisconnected
 
 from contract import limits
 from simulator.errors import InjectedFault, Unauthorized
 from simulator.service.faults import ERROR_STATUSES
+from simulator.service.partner import read_settings
 from simulator.web.blueprints.common import api_key, json_body, simulator
 
 bp = Blueprint("ingest", __name__)
@@ -60,5 +63,10 @@ def segment() -> Any:
                 response.headers["Retry-After"] = str(decision.retry_after)
                 return response
         raise InjectedFault(int(decision.outcome))
-    result = service.ingest(workspace_id, json_body(limits.MAX_BATCH_BYTES))
+    body = json_body(limits.MAX_BATCH_BYTES)
+    if isinstance(body, dict) and "batch" not in body:  # Segment's partner wire: one raw call
+        settings = read_settings(request.headers.get("X-Segment-Settings"))
+        result = service.partner.deliver(workspace_id, body, settings)
+    else:
+        result = service.ingest(workspace_id, body)
     return _dropped() if decision.outcome == "lost_answer" else result
