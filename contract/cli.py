@@ -81,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--junit-xml", type=Path, metavar="PATH",
                        help="also write the report as JUnit XML, for CI systems")
     check.add_argument("--json", type=Path, metavar="PATH", help="also write the report as JSON")
+    check.add_argument("--wire", choices=("batch", "direct"), default="batch",
+                       help="batch: batches of Akita messages (default); direct: one raw "
+                            "Segment call a request, as Segment delivers to partners")
+    check.add_argument("--rest", action="store_true",
+                       help="also check Akita's REST API (accounts, contacts, interactions)")
     check.add_argument("--keep-workspaces", action="store_true",
                        help="keep the workspaces made for the rule checks (deleted by default)")
     return parser
@@ -94,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("verify needs --api-key or AKITA_API_KEY")
     report = verify(args.url, args.api_key, max_examples=args.max_examples,
                     run_seed=args.seed, timeout=args.timeout,
-                    keep_workspaces=args.keep_workspaces)
+                    keep_workspaces=args.keep_workspaces, wire=args.wire, rest=args.rest)
     print(report.render())
     if args.junit_xml:
         args.junit_xml.write_bytes(junit_xml(report))

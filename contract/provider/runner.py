@@ -34,7 +34,16 @@ from contract.provider.checks import (
     check_valid_accepted,
 )
 from contract.provider.http import CONTROL_PATH, INGEST_PATH, Connection, Target
+from contract.provider.wire_checks import (
+    check_direct_auth,
+    check_direct_duplicates,
+    check_direct_invalid,
+    check_direct_unsupported,
+    check_direct_valid,
+    check_rest,
+)
 
+REST = "the REST API upserts by internal_id, requires its fields and queues interactions"
 RULES = "the rules hold (one account per contact, order independence, idempotency)"
 
 
@@ -156,9 +165,11 @@ def _misdirected(target: Target, answer: requests.Response) -> str | None:
 
 def verify(url: str, api_key: str, *, max_examples: int = 50, run_seed: int | None = None,
            session: requests.Session | None = None, timeout: float = 10.0,
-           keep_workspaces: bool = False) -> VerifyReport:
-    """Run every provider check against the Akita at `url` and report each one; the
-    workspaces made for the rule checks are deleted at the end unless `keep_workspaces`."""
+           keep_workspaces: bool = False, wire: str = "batch",
+           rest: bool = False) -> VerifyReport:
+    """Run every provider check against the Akita at `url` and report each one: on the batched
+    wire, or (`wire="direct"`) on Segment's partner wire, and with `rest` Akita's REST API too.
+    The workspaces made for the rule checks are deleted at the end unless `keep_workspaces`."""
     run_seed = random.randrange(2**32) if run_seed is None else run_seed
     connection = Connection(session or requests.Session(), timeout)
     target = Target(url.rstrip("/"), api_key, connection)
@@ -174,11 +185,34 @@ def verify(url: str, api_key: str, *, max_examples: int = 50, run_seed: int | No
     if misdirected is not None:
         return report
     try:
-        _run_checks(target, report, max_examples, run_seed)
+        if wire == "direct":
+            _run_direct_checks(target, report, max_examples, run_seed)
+        else:
+            _run_checks(target, report, max_examples, run_seed)
+        if rest:
+            report.results.append(_run(REST, lambda: check_rest(target), examples=None,
+                                       run_seed=run_seed))
     finally:
         if not keep_workspaces:
             target.delete_created()
     return report
+
+
+def _run_direct_checks(target: Target, report: VerifyReport, max_examples: int,
+                       run_seed: int) -> None:
+    checks: list[tuple[str, Callable[[], None], int | None]] = [
+        ("auth is enforced: 401 without a valid key", lambda: check_direct_auth(target), None),
+        ("screen and alias calls are answered 501", lambda: check_direct_unsupported(target),
+         None),
+        ("every valid call the mapping takes is answered 2xx", check_direct_valid(target),
+         max_examples),
+        ("every broken call gets a 4xx naming its field", check_direct_invalid(target),
+         max_examples),
+        ("a call sent twice is acknowledged twice", check_direct_duplicates(target),
+         max_examples),
+    ]
+    for name, test, examples in checks:
+        report.results.append(_run(name, test, examples=examples, run_seed=run_seed))
 
 
 def _run_checks(target: Target, report: VerifyReport, max_examples: int, run_seed: int) -> None:

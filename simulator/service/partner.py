@@ -50,9 +50,10 @@ class PartnerWire:
 
     def _refuse(self, workspace_id: str, call: Any, error: SimulatorError) -> NoReturn:
         """Journal a refused call with its reasons, then raise `error`."""
-        message_id = call.get("messageId") if isinstance(call, dict) else None
+        message_id, kind = (call.get("messageId"), call.get("type")) if isinstance(
+            call, dict) else (None, None)
         self._simulator.record(workspace_id, [{
-            "status": "rejected", "type": call.get("type") if isinstance(call, dict) else None,
+            "status": "rejected", "type": kind if isinstance(kind, str) else None,
             "message_id": message_id if isinstance(message_id, str) else None,
             "person": None, "reasons": [f"{d['path']}: {d['reason']}" for d in error.details],
             "segment_call": call, "response": {"status": error.status, "body": error.to_body()},

@@ -29,6 +29,10 @@ def accepts_everything() -> Flask:
         batch = body.get("batch") if isinstance(body, dict) else None
         return {"accepted": len(batch) if isinstance(batch, list) else 0, "duplicates": 0}
 
+    @app.post("/akita/v1/<path:anything>")
+    def rest(anything: str) -> dict[str, object]:
+        return {"data": {}}
+
     return app
 
 

@@ -193,3 +193,31 @@ def test_a_key_the_server_refuses_gets_one_line_with_the_fix(
     assert result.returncode == 1
     assert "answered 401 to the API key given" in result.stdout
     assert len(marks(result.stdout)) == 1
+
+
+DIRECT = ("auth is enforced: 401 without a valid key", "screen and alias calls are answered 501",
+          "every valid call the mapping takes is answered 2xx",
+          "every broken call gets a 4xx naming its field",
+          "a call sent twice is acknowledged twice")
+REST = "the REST API upserts by internal_id, requires its fields and queues interactions"
+
+
+def test_the_partner_wire_and_the_rest_api_pass_against_the_simulator(
+        akita_workspace: AkitaWorkspace) -> None:
+    result = verify(akita_workspace.server_url, "--wire", "direct", "--rest", "--seed", "5",
+                    api_key=akita_workspace.api_key)
+
+    assert result.returncode == 0, result.stdout
+    assert {name: marks(result.stdout)[name] for name in (*DIRECT, REST)} == dict.fromkeys(
+        (*DIRECT, REST), "PASS")
+
+
+def test_an_endpoint_that_answers_200_to_everything_fails_the_partner_and_rest_checks(
+        serve: Callable[[Flask], str]) -> None:
+    result = verify(serve(accepts_everything()), "--wire", "direct", "--rest", "--seed", "5")
+
+    found = marks(result.stdout)
+    assert result.returncode == 1
+    assert [name for name in (*DIRECT, REST) if found[name] == "FAIL"] == [
+        DIRECT[0], DIRECT[1], DIRECT[3], DIRECT[4], REST]
+    assert "not 501" in details(result.stdout, DIRECT[1])

@@ -98,3 +98,9 @@ def test_the_local_segment_delivers_on_either_wire(wire: str) -> None:
         [entry] = simulator.journal(simulator.workspace_for_key(KEY))
 
     assert entry["status"] == "accepted" and entry["segment_call"]["userId"] == "ada"
+
+
+def test_a_call_whose_type_is_not_a_string_is_a_400_not_a_500(app: Flask) -> None:
+    status, body = post(app, {**IDENTIFY, "type": ["track"]})
+
+    assert status == 400 and body["errors"][0]["path"] == "$.type"
