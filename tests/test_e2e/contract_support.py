@@ -48,11 +48,12 @@ def reset(workspace: AkitaWorkspace) -> None:
 
 
 def client_for(workspace: AkitaWorkspace, *, batch_size: int = MAX_BATCH_MESSAGES,
-               session: requests.Session | None = None) -> AkitaClient:
+               session: requests.Session | None = None, wire: str = "batch") -> AkitaClient:
     """The destination's client for one workspace; batches leave when `batch_size` calls are
-    queued or on flush, never on a timer, so a test decides what each request holds."""
+    queued or on flush, never on a timer, so a test decides what each request holds. On the
+    direct wire each call is its own request, as Segment delivers to partners."""
     return AkitaClient(workspace.server_url, workspace.api_key, flush_interval=None,
-                       max_batch_messages=batch_size, session=session)
+                       max_batch_messages=batch_size, session=session, wire=wire)
 
 
 def read_state(workspace: AkitaWorkspace, session: requests.Session) -> dict[str, Any]:
@@ -65,9 +66,9 @@ def read_state(workspace: AkitaWorkspace, session: requests.Session) -> dict[str
 
 
 def deliver(workspace: AkitaWorkspace, calls: Iterable[dict[str, Any]], *,
-            batch_size: int = MAX_BATCH_MESSAGES) -> DeliveryReport:
+            batch_size: int = MAX_BATCH_MESSAGES, wire: str = "batch") -> DeliveryReport:
     """Send Segment calls through the destination (validate, map, batch, post, flush)."""
-    with client_for(workspace, batch_size=batch_size) as client:
+    with client_for(workspace, batch_size=batch_size, wire=wire) as client:
         return client.deliver(calls)
 
 
@@ -97,12 +98,13 @@ def accepted_messages(workspace: AkitaWorkspace) -> dict[str, dict[str, Any]]:
 
 
 def check_delivery(server: LiveServer, calls: list[dict[str, Any]],
-                   model: Model = expected_view) -> dict[str, Any]:
-    """Deliver `calls` into a fresh workspace and compare what Akita holds with the model of
-    what `destination.prepare` maps them to; returns the snapshot for further checks."""
+                   model: Model = expected_view, *, wire: str = "batch") -> dict[str, Any]:
+    """Deliver `calls` into a fresh workspace on either wire and compare what Akita holds with
+    the model of what `destination.prepare` maps them to; returns the snapshot for further
+    checks. On the direct wire Akita maps each call itself: it must make the same messages."""
     messages = mapped_messages(calls)
     workspace = new_workspace(server)
-    report = deliver(workspace, calls)
+    report = deliver(workspace, calls, wire=wire)
     assert {r.status for r in report.records} <= {"delivered", "duplicate"}, \
         [(r.status, r.reason) for r in report.records]
     first = {m["message_id"]: m for m in reversed(messages)}  # the first copy of each id
