@@ -38,6 +38,7 @@ from contract.provider.wire_checks import (
     check_direct_auth,
     check_direct_duplicates,
     check_direct_invalid,
+    check_direct_rules,
     check_direct_unsupported,
     check_direct_valid,
     check_rest,
@@ -213,6 +214,19 @@ def _run_direct_checks(target: Target, report: VerifyReport, max_examples: int,
     ]
     for name, test, examples in checks:
         report.results.append(_run(name, test, examples=examples, run_seed=run_seed))
+    _rules(target, report, check_direct_rules(target), max_examples, run_seed)
+
+
+def _rules(target: Target, report: VerifyReport, check: Callable[[], None], max_examples: int,
+           run_seed: int) -> None:
+    """The rules check where the server has the simulator's control API; skipped elsewhere."""
+    if target.has_control_api():
+        report.results.append(_run(RULES, check, examples=max(1, max_examples // 2),
+                                   run_seed=run_seed))
+    else:
+        report.results.append(CheckResult(
+            RULES, False, f"no control API at {CONTROL_PATH}: the rules are checked on the "
+                          "simulator only", skipped=True))
 
 
 def _run_checks(target: Target, report: VerifyReport, max_examples: int, run_seed: int) -> None:
@@ -227,10 +241,4 @@ def _run_checks(target: Target, report: VerifyReport, max_examples: int, run_see
     ]
     for name, test, examples in checks:
         report.results.append(_run(name, test, examples=examples, run_seed=run_seed))
-    if target.has_control_api():
-        report.results.append(_run(RULES, check_rules(target),
-                                   examples=max(1, max_examples // 2), run_seed=run_seed))
-    else:
-        report.results.append(CheckResult(
-            RULES, False, f"no control API at {CONTROL_PATH}: the rules are checked on the "
-                          "simulator only", skipped=True))
+    _rules(target, report, check_rules(target), max_examples, run_seed)

@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from hypothesis import assume, given, note
+from hypothesis import strategies as st
 
 from contract.generators import strategies
+from contract.generators.journeys import Journey
 from contract.mapping import Skip, map_call
+from contract.provider.checks import rule_violations
 from contract.provider.http import INGEST_PATH, Target, error_body, expect, json_body, show
 
 PARTNER_HEADERS = {"User-Agent": "Segment.io/1.0", "Accept": "application/json",
@@ -112,6 +116,31 @@ def check_direct_duplicates(target: Target) -> Callable[..., None]:
             expect(body.get("duplicates") == 1 and body.get("accepted") == 0,
                    f"re-sending a call answered {body}, not accepted 0, duplicates 1")
     return given(strategies.segment_calls(types=MAPPED_TYPES))(check)
+
+
+def check_direct_rules(target: Target) -> Callable[..., None]:
+    """In fresh workspaces, journeys sent a call a request: the rules hold, re-sending changes
+    nothing, and another order gives the same state."""
+    def check(journey: Journey, shuffler: random.Random) -> None:
+        calls = [_noted(call) for call in journey.calls]
+        messages = [mapped.message for mapped in map(map_call, calls)
+                    if not isinstance(mapped, Skip)]
+        first = target.fresh_workspace()
+        for call in calls:
+            answer = send_call(first, call)
+            expect(200 <= answer.status_code < 300, f"a journey's call answered {show(answer)}")
+        state = first.state()
+        problems = list(rule_violations(state, messages))
+        expect(not problems, "; ".join(problems))
+        for call in calls:
+            send_call(first, call)
+        expect(first.state() == state, "re-sending the same calls changed the state")
+        second = target.fresh_workspace()
+        for call in shuffler.sample(calls, len(calls)):
+            send_call(second, call)
+        expect(second.state() == state, "the same calls in another order gave another state")
+    return given(strategies.journeys(min_users=1, min_accounts=1),
+                 st.randoms(use_true_random=False))(check)
 
 
 def _rest(target: Target, path: str, body: Any) -> Any:

@@ -208,8 +208,8 @@ def test_the_partner_wire_and_the_rest_api_pass_against_the_simulator(
                     api_key=akita_workspace.api_key)
 
     assert result.returncode == 0, result.stdout
-    assert {name: marks(result.stdout)[name] for name in (*DIRECT, REST)} == dict.fromkeys(
-        (*DIRECT, REST), "PASS")
+    assert {name: marks(result.stdout)[name] for name in (*DIRECT, REST, RULES)} == dict.fromkeys(
+        (*DIRECT, REST, RULES), "PASS")
 
 
 def test_an_endpoint_that_answers_200_to_everything_fails_the_partner_and_rest_checks(

@@ -49,6 +49,8 @@ def test_a_raw_call_is_mapped_applied_and_journaled_beside_its_message(app: Flas
     [entry] = simulator.journal(workspace)
     assert entry["segment_call"] == IDENTIFY and entry["akita_message"]["type"] == "contact"
     assert simulator.partner.settings[workspace] == {"region": "eu"}
+    connect = app.test_client().get(f"/workspaces/{workspace}/connect").get_data(as_text=True)
+    assert "Settings Segment last sent" in connect and "region" in connect
     assert post(app, IDENTIFY)[1] == {"accepted": 0, "duplicates": 1}
 
 

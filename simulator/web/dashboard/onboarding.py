@@ -37,7 +37,9 @@ def connect(workspace_id: str) -> str:
     workspace = simulator().workspace(workspace_id)
     served = current_app.config.get("AKITA_API_KEY")
     key = served if served and simulator().workspace_for_key(served) == workspace_id else None
-    return render_template("dashboard/connect.html", workspace=workspace, key=key)
+    settings = simulator().partner.settings.get(workspace_id)
+    return render_template("dashboard/connect.html", workspace=workspace, key=key,
+                           settings=settings)
 
 
 @bp.get(f"{_WS}/configure")
