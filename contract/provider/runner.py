@@ -186,10 +186,7 @@ def verify(url: str, api_key: str, *, max_examples: int = 50, run_seed: int | No
     if misdirected is not None:
         return report
     try:
-        if wire == "direct":
-            _run_direct_checks(target, report, max_examples, run_seed)
-        else:
-            _run_checks(target, report, max_examples, run_seed)
+        _run_checks(target, report, wire, max_examples, run_seed)
         if rest:
             report.results.append(_run(REST, lambda: check_rest(target), examples=None,
                                        run_seed=run_seed))
@@ -199,46 +196,46 @@ def verify(url: str, api_key: str, *, max_examples: int = 50, run_seed: int | No
     return report
 
 
-def _run_direct_checks(target: Target, report: VerifyReport, max_examples: int,
-                       run_seed: int) -> None:
-    checks: list[tuple[str, Callable[[], None], int | None]] = [
+Check = tuple[str, Callable[[], None], int | None]  # name, test, examples (None: a plain one)
+
+
+def _direct_checks(target: Target, examples: int) -> tuple[list[Check], Callable[[], None]]:
+    """Segment's partner wire: the checks, and the rules check."""
+    return [
         ("auth is enforced: 401 without a valid key", lambda: check_direct_auth(target), None),
         ("screen and alias calls are answered 501", lambda: check_direct_unsupported(target),
          None),
         ("every valid call the mapping takes is answered 2xx", check_direct_valid(target),
-         max_examples),
+         examples),
         ("every broken call gets a 4xx naming its field", check_direct_invalid(target),
-         max_examples),
-        ("a call sent twice is acknowledged twice", check_direct_duplicates(target),
-         max_examples),
-    ]
+         examples),
+        ("a call sent twice is acknowledged twice", check_direct_duplicates(target), examples),
+    ], check_direct_rules(target)
+
+
+def _batch_checks(target: Target, examples: int) -> tuple[list[Check], Callable[[], None]]:
+    """The batched wire: the checks, and the rules check."""
+    return [
+        ("auth is enforced: 401 without a valid key", lambda: check_auth(target), None),
+        ("unsupported types are answered 501", lambda: check_unsupported_types(target), None),
+        ("every valid message is accepted", check_valid_accepted(target), examples),
+        ("every invalid message gets a 4xx naming its field", check_invalid_rejected(target),
+         examples),
+        ("duplicates are acknowledged and not applied again", check_duplicates(target),
+         examples),
+    ], check_rules(target)
+
+
+def _run_checks(target: Target, report: VerifyReport, wire: str, max_examples: int,
+                run_seed: int) -> None:
+    """Every check of the wire, then the rules where the simulator's control API answers."""
+    checks, rules = (_direct_checks if wire == "direct" else _batch_checks)(target, max_examples)
     for name, test, examples in checks:
         report.results.append(_run(name, test, examples=examples, run_seed=run_seed))
-    _rules(target, report, check_direct_rules(target), max_examples, run_seed)
-
-
-def _rules(target: Target, report: VerifyReport, check: Callable[[], None], max_examples: int,
-           run_seed: int) -> None:
-    """The rules check where the server has the simulator's control API; skipped elsewhere."""
     if target.has_control_api():
-        report.results.append(_run(RULES, check, examples=max(1, max_examples // 2),
+        report.results.append(_run(RULES, rules, examples=max(1, max_examples // 2),
                                    run_seed=run_seed))
     else:
         report.results.append(CheckResult(
             RULES, False, f"no control API at {CONTROL_PATH}: the rules are checked on the "
                           "simulator only", skipped=True))
-
-
-def _run_checks(target: Target, report: VerifyReport, max_examples: int, run_seed: int) -> None:
-    checks: list[tuple[str, Callable[[], None], int | None]] = [
-        ("auth is enforced: 401 without a valid key", lambda: check_auth(target), None),
-        ("unsupported types are answered 501", lambda: check_unsupported_types(target), None),
-        ("every valid message is accepted", check_valid_accepted(target), max_examples),
-        ("every invalid message gets a 4xx naming its field", check_invalid_rejected(target),
-         max_examples),
-        ("duplicates are acknowledged and not applied again", check_duplicates(target),
-         max_examples),
-    ]
-    for name, test, examples in checks:
-        report.results.append(_run(name, test, examples=examples, run_seed=run_seed))
-    _rules(target, report, check_rules(target), max_examples, run_seed)
