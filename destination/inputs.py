@@ -24,7 +24,7 @@ from typing import IO, Any
 from destination.errors import InputError
 
 MERGED_ENVELOPE_FIELDS = ("context", "integrations")
-BATCH_FIELDS = ("context", "integrations", "sentAt")
+BATCH_FIELDS = ("context", "integrations", "sentAt")  # merged into each call by the intake
 GZIP_MAGIC = b"\x1f\x8b"
 
 

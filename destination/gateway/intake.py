@@ -25,9 +25,9 @@ from werkzeug.wrappers import Request
 from contract import validate_against
 from contract.limits import MAX_MESSAGE_BYTES, encoded_size
 from destination.errors import GatewayError
+from destination.inputs import BATCH_FIELDS
 
 GZIP_WINDOW = 16 + zlib.MAX_WBITS  # zlib's "gzip header and trailer" mode
-BATCH_FIELDS = ("context", "integrations", "sentAt")  # merged into each call (enrich.py)
 AUTH_HELP = ("send Basic auth with the write key as username and an empty password, or "
              "writeKey in the body")
 
