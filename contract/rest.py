@@ -22,7 +22,6 @@ from typing import Any
 from contract.problems import Problem
 from contract.validation import validate_against
 
-KINDS = ("account", "contact", "interaction", "event_counts")
 _NAMED = {"account": ("name", "is_tracked"), "contact": ("first_name", "last_name", "email")}
 
 
