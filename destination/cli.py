@@ -32,7 +32,7 @@ from contract.problems import Problem
 from destination.client import AkitaClient, ingest_url
 from destination.errors import InputError
 from destination.inputs import Sourced, Unreadable, read_inputs
-from destination.pipeline import EdgeDeduplicator, Pipeline
+from destination.pipeline import EdgeDeduplicator, Pipeline, archived_receipt
 from destination.render import JsonRenderer, Renderer, TextRenderer
 from destination.report import PROBLEM_STATUSES, STATUSES, DeliveryRecord
 from destination.retry import RetryPolicy
@@ -45,7 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line; argparse's own usage errors exit with status 2."""
     parser = argparse.ArgumentParser(
         prog="akita-map", description="What Akita would receive for Segment calls; "
-                                      "optionally send them.")
+                                      "optionally send them.",
+        epilog="akita-map audit PATH... tells what Akita would hold for a whole archive, on "
+               "Dask (akita-map audit --help).")
     parser.add_argument("files", nargs="*", default=["-"],
                         help="files of Segment calls, .gz or not; '-' (the default) reads stdin")
     parser.add_argument("--type", choices=SEGMENT_CALL_TYPES,
@@ -102,8 +104,9 @@ class Run:
             record = DeliveryRecord(None, "invalid", reason=item.reason, path="$",
                                     problems=(Problem("$", item.reason),))
         else:
-            record = self.pipeline.one(item.call, self.pipeline.clock(), batch=item.batch,
-                                       kind=self.kind, where=item.origin)
+            received = archived_receipt(item.call, self.pipeline.clock())
+            record = self.pipeline.one(item.call, received, batch=item.batch, kind=self.kind,
+                                       where=item.origin)
             if self.client is not None and record.status == "mapped":
                 self.client.submit(record)
         self._waiting.append((item.origin, record))
@@ -129,7 +132,15 @@ class Run:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run `akita-map`; returns the exit status."""
+    """Run `akita-map` (or `akita-map audit`, whose first word names it: a file called `audit`
+    is `./audit`); returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["audit"]:
+        # The audit needs the engine's rules and Dask: imported only when asked for, so the
+        # destination itself depends on neither.
+        from simulator.audit.cli import main as audit
+
+        return audit(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.send:

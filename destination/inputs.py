@@ -98,6 +98,20 @@ def _parsed(line: bytes) -> tuple[Any, str | None]:
         return None, "not a JSON line: nested too deeply"
 
 
+def line_calls(numbered: Iterable[tuple[int, bytes]], name: str) -> Iterator[Sourced | Unreadable]:
+    """The calls of numbered JSON Lines, with an `Unreadable` for each line that is not JSON;
+    blank lines are skipped. A part of a larger file is read the same way, numbered from
+    wherever it starts."""
+    for number, line in numbered:
+        if not line.strip():
+            continue
+        value, reason = _parsed(line)
+        if reason is None:
+            yield from calls_in(value, f"{name}:{number}")
+        else:
+            yield Unreadable(f"{name}:{number}", reason)
+
+
 def stream_calls(lines: Iterable[bytes], name: str) -> Iterator[Sourced | Unreadable]:
     """Every call in the lines of the file `name`, in order, with an `Unreadable` for each line
     of JSON Lines that is not JSON. InputError when the file is a JSON document that does not
@@ -109,14 +123,7 @@ def stream_calls(lines: Iterable[bytes], name: str) -> Iterator[Sourced | Unread
     value, reason = _parsed(first[1])
     if reason is None:
         yield from calls_in(value, f"{name}:{first[0]}")
-        for number, line in numbered:
-            if not line.strip():
-                continue
-            value, reason = _parsed(line)
-            if reason is None:
-                yield from calls_in(value, f"{name}:{number}")
-            else:
-                yield Unreadable(f"{name}:{number}", reason)
+        yield from line_calls(numbered, name)
         return
     # Not JSON alone: the first line begins a document spread over lines, read as one.
     text = b"".join(chain([first[1]], (line for _, line in numbered)))
@@ -129,6 +136,12 @@ def stream_calls(lines: Iterable[bytes], name: str) -> Iterator[Sourced | Unread
         raise InputError(f"{name}:{error.lineno + skipped}:{error.colno}: not JSON: "
                          f"{error.msg}") from None
     yield from calls_in(document, name)
+
+
+def is_json_line(line: bytes) -> bool:
+    """Whether a file whose first non-blank line is `line` is JSON Lines (not one document
+    spread over lines)."""
+    return _parsed(line)[1] is None
 
 
 @contextmanager

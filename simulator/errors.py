@@ -24,6 +24,9 @@
         ├── DatabaseInUse           500  database_in_use        another akita-sim owns it
         └── DamagedDatabase         500  database_damaged       garbled, or its WAL is missing
 
+    AuditError                      `akita-map audit` cannot finish: a scheduler unreachable,
+                                    workers lost more often than Dask retries (no HTTP status)
+
 Each SimulatorError carries `status`, `code` and `message` as class attributes, so the rules
 and the store can say *what* went wrong without knowing about HTTP; the app's single error
 handler turns any of them into a JSON body with `to_body()`. An instance may replace the
@@ -238,3 +241,7 @@ class RateLimited(SimulatorError):
     def __init__(self, retry_after: int) -> None:
         super().__init__()
         self.retry_after = retry_after
+
+
+class AuditError(Exception):
+    """An archive audit that cannot give an answer it would stand by; never a partial count."""

@@ -16,18 +16,37 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from contract.timestamps import parse_timestamp
 from destination.pipeline.dedup import EdgeDeduplicator
 from destination.pipeline.filtering import filter_reason
 from destination.pipeline.intake import intake
 from destination.prepare import prepare
 from destination.report import DeliveryRecord
 
-__all__ = ["EdgeDeduplicator", "Pipeline", "filter_reason", "intake"]
+__all__ = ["EdgeDeduplicator", "Pipeline", "archived_receipt", "filter_reason", "intake"]
 
 
 def utc_now() -> datetime:
     """The receiving clock: now, in UTC."""
     return datetime.now(UTC)
+
+
+def archived_receipt(call: Any, fallback: datetime) -> datetime:
+    """When Segment received a call read from a file: the `receivedAt` its servers stamped on
+    it (an archive's calls carry one), else `fallback`, the run's clock.
+
+    A device-mode call's timestamp is corrected from its receipt (`intake`), so re-reading a
+    year-old archive with today's clock would move every such event to today; with the stamp
+    the correction gives back the timestamp Segment first computed, and the edge's 24-hour
+    de-duplication window spans the archive's own days.
+    """
+    stamped = call.get("receivedAt") if isinstance(call, Mapping) else None
+    if isinstance(stamped, str):
+        try:
+            return parse_timestamp(stamped)
+        except ValueError:
+            pass
+    return fallback
 
 
 class Pipeline:

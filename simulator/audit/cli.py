@@ -1,0 +1,130 @@
+"""`akita-map audit`: what Akita would hold for an archive of Segment calls, and why.
+
+    akita-map audit segment-logs/                      # every core of this machine
+    akita-map audit 'segment-logs/*/2026-11-*/*.gz' --out audit/ --json
+    akita-map audit s3://bucket/segment-logs/ --scheduler tcp://scheduler:8786
+
+Without `--scheduler` the audit runs on Dask's local scheduler in `--workers` processes (every
+core by default), shuffling through disk so that an archive larger than memory still fits; with
+a scheduler's address it runs on that cluster, unchanged. `--scheduler threads` or
+`synchronous` pick another local scheduler (one core: for debugging). Exit status: 0 when every
+call was readable and valid, 1 otherwise, 2 for usage errors and inputs naming no file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, redirect_stdout
+from typing import Any
+
+import dask
+
+from simulator.audit.plan import Options, build
+from simulator.audit.render import render_summary
+from simulator.audit.results import summarize
+from simulator.errors import AuditError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+LOCAL_SCHEDULERS = ("processes", "threads", "synchronous")
+
+Compute = Callable[..., tuple[Any, ...]]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line; argparse's own usage errors exit with status 2."""
+    parser = argparse.ArgumentParser(
+        prog="akita-map audit",
+        description="What Akita would make of an archive of Segment calls, on Dask.")
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="files, folders or globs of JSON Lines (.gz or not), JSON arrays, "
+                             "Segment batch bodies or Parquet")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="a Dask scheduler's address (tcp://host:8786), or processes "
+                             "(the default), threads or synchronous")
+    parser.add_argument("--workers", type=_positive, metavar="N",
+                        help="local processes (default: every core); not with an address")
+    parser.add_argument("--out", metavar="DIR",
+                        help="write accounts, contacts, visitors, sessions and problems as "
+                             "Parquet folders under DIR")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object (counts, calls, unreadable, tables)")
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+@contextmanager
+def _scheduler(args: argparse.Namespace, show_progress: bool) -> Iterator[Compute]:
+    """The compute function for the chosen scheduler, reporting progress on a terminal."""
+    if args.scheduler is None or args.scheduler in LOCAL_SCHEDULERS:
+        from dask.diagnostics import ProgressBar
+
+        name = args.scheduler or "processes"
+        workers = args.workers or os.cpu_count() or 1
+        with dask.config.set(scheduler=name, num_workers=workers):
+            if show_progress:
+                with ProgressBar(out=sys.stderr, minimum=1):
+                    yield dask.compute
+            else:
+                yield dask.compute
+        return
+    from distributed import Client, KilledWorker, progress
+
+    try:
+        client = Client(args.scheduler, timeout="10s")
+    except OSError as error:
+        raise AuditError(f"cannot reach the Dask scheduler at {args.scheduler}: {error}"
+                         ) from None
+    with client:
+        def compute(*wanted: Any) -> tuple[Any, ...]:
+            futures = client.compute(list(wanted))
+            if show_progress:
+                with redirect_stdout(sys.stderr):  # the bar is Dask's, on stdout by default
+                    progress(futures)
+            try:
+                return tuple(client.gather(futures))
+            except KilledWorker as error:
+                raise AuditError(
+                    f"workers died running {error.task!r} more often than Dask retries a "
+                    f"task ({error.last_worker}); no result is reported rather than a partial "
+                    "one: check the workers' memory limits and logs") from None
+
+        yield compute
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run an audit; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.workers is not None and args.scheduler not in (None, *LOCAL_SCHEDULERS):
+        parser.error("--workers sizes the local scheduler; a cluster has its own workers")
+    plan = build(args.paths, Options())
+    if not plan.parts:
+        for broken in plan.broken:
+            print(f"akita-map audit: {broken.path}: {broken.reason}", file=sys.stderr)
+        print("akita-map audit: no input file found", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        with _scheduler(args, sys.stderr.isatty()) as compute:
+            summary = summarize(plan, args.out, compute=compute)
+    except AuditError as error:
+        print(f"akita-map audit: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        json.dump(summary.to_dict(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        render_summary(summary)
+    return EXIT_OK if summary.clean else EXIT_PROBLEMS
