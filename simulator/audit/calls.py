@@ -32,7 +32,8 @@ from simulator.store.schema import dump_json
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 NUMBER_COLUMNS = ("part", "seq", "received", "at")
 COLUMNS = ("part", "seq", "origin", "dedup_id", "received", "status", "path", "reason", "earlier",
-           "call", "problems", "kind", "person", "anonymous", "organization", "message_id", "at", "body")
+           "call", "problems", "kind", "person", "anonymous", "organization", "message_id", "at",
+           "body")
 EDGE_REPEAT = ("the messageId was received before, within Segment's 24-hour window: "
                "Segment drops the repeat at its edge")
 AKITA_REPEAT = ("the messageId was received before, more than 24 hours earlier: Segment "

@@ -59,7 +59,7 @@ def _reason_groups(rows: pd.DataFrame) -> pd.DataFrame:
     for status, path, reason, origin, message_id, earlier in zip(
             rows["status"], rows["path"], rows["reason"], rows["origin"], rows["dedup_id"],
             rows["earlier"], strict=True):
-        key = (status, path or "$", reason or "")
+        key = (status, _text_or_none(path) or "$", _text_or_none(reason) or "")
         group = groups.setdefault(key, [0, []])
         group[0] += 1
         if len(group[1]) < SAMPLES:

@@ -17,9 +17,10 @@ import gzip
 import json
 import os
 from collections.abc import Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from itertools import count
-from typing import IO, Literal
+from typing import Literal
 
 import fsspec
 
@@ -160,8 +161,8 @@ def _whole(part: Part, first_line: int) -> Iterator[Sourced | Unreadable]:
     with fsspec.open(part.path, "rb") as raw:
         gzipped = raw.read(2) == GZIP_MAGIC
         raw.seek(0)
-        stream: IO[bytes] = gzip.open(raw) if gzipped else raw  # type: ignore[assignment]
-        yield from stream_calls(stream, part.path)
+        with gzip.open(raw) if gzipped else nullcontext(raw) as stream:
+            yield from stream_calls(stream, part.path)
 
 
 def _lines(part: Part, first_line: int) -> Iterator[Sourced | Unreadable]:

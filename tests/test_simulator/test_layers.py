@@ -32,8 +32,10 @@ def imported_by(module: str) -> set[str]:
     ("contract", {"hypothesis", "requests", "flask", "simulator", "destination"}),
     ("contract.mapping", {"hypothesis", "requests", "flask", "simulator", "destination"}),
     # Serving needs nothing of the test extra: `pip install akita-contract` is enough.
-    ("simulator.cli", TEST_EXTRA),
-    ("destination.cli", TEST_EXTRA),
+    ("simulator.audit", {"flask", "werkzeug", "waitress", "hypothesis"}),
+    # Serving and mapping start fast: Dask and pandas load only for `akita-map audit`.
+    ("simulator.cli", TEST_EXTRA | {"dask", "pandas", "pyarrow"}),
+    ("destination.cli", TEST_EXTRA | {"dask", "pandas", "pyarrow", "simulator"}),
 ])
 def test_each_wing_imports_only_what_its_question_needs(module: str, forbidden: set[str]) -> None:
     assert imported_by(module) & forbidden == set()
