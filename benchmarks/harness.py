@@ -33,12 +33,13 @@ class Mode:
     seconds: float  # load per HTTP scenario
     repeats: int  # timings per measurement; the best is kept
     calls: int  # Segment calls for the destination benchmark
+    archive: int  # Segment calls in the archive the audit benchmark generates
 
 
 MODES = {
-    "full": Mode("full", (10_000, 100_000, 1_000_000), 10.0, 5, 20_000),
-    "quick": Mode("quick", (10_000, 100_000), 4.0, 3, 5_000),
-    "tiny": Mode("tiny", (500, 5_000), 0.5, 1, 300),
+    "full": Mode("full", (10_000, 100_000, 1_000_000), 10.0, 5, 20_000, 10_000_000),
+    "quick": Mode("quick", (10_000, 100_000), 4.0, 3, 5_000, 300_000),
+    "tiny": Mode("tiny", (500, 5_000), 0.5, 1, 300, 2_000),
 }
 
 
@@ -113,6 +114,22 @@ def process_cpu(pid: int) -> float:
     """CPU seconds a live process has used so far, from /proc (Linux)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured_command(command: Sequence[str]) -> dict[str, float]:
+    """Run a command in a fresh wrapper process: its wall seconds, the CPU seconds of its
+    whole process tree and the peak RSS in MB of the tree's largest process (a worker, say),
+    which `RUSAGE_CHILDREN` of this process could not tell apart from earlier runs'."""
+    wrapper = ("import json, resource, subprocess, sys, time\n"
+               "started = time.perf_counter()\n"
+               "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+               "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+               "print(json.dumps({'seconds': time.perf_counter() - started, 'status': "
+               "done.returncode, 'cpu': usage.ru_utime + usage.ru_stime, "
+               "'peak_mb': usage.ru_maxrss / 1024}))\n")
+    finished = subprocess.run([sys.executable, "-c", wrapper, *command], capture_output=True,
+                              text=True, check=True)
+    return json.loads(finished.stdout)
 
 
 def machine() -> dict[str, Any]:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import bench_audit
 import bench_contention
 import bench_destination
 import bench_engine
@@ -29,6 +30,7 @@ BENCHMARKS: dict[str, Callable[[Mode, Path], list[Table]]] = {
     "growth": bench_growth.run,
     "destination": lambda mode, _: bench_destination.run(mode),
     "contention": bench_contention.run,
+    "audit": bench_audit.run,
 }
 
 

@@ -119,14 +119,26 @@ def batches(messages: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict
 
 def segment_calls(total: int, *, seed: int = 9, prefix: str = "c") -> list[dict[str, Any]]:
     """`total` Segment calls as analytics-python sends them: identify, group, track, page."""
+    return list(segment_call_stream(total, seed=seed, prefix=prefix))
+
+
+def segment_call_stream(total: int, *, seed: int = 9, prefix: str = "c",
+                        archived: bool = False) -> Iterator[dict[str, Any]]:
+    """The calls of `segment_calls`, one at a time; `archived` gives them what Segment's S3
+    archive holds besides: a `receivedAt`, an anonymousId on identifies (so that a tenth of the
+    pages, sent before sign-in under that id alone, are stitched) and 1% re-sent calls."""
     rng = random.Random(seed)
     persons, accounts = population(total)
     step = PERSON_GAP / persons
-    calls = []
+    recent: list[dict[str, Any]] = []
     for index in range(total):
+        if archived and recent and rng.random() < 0.01:
+            yield _repeat(rng, recent)
+            continue
         who = rng.randrange(persons)
+        moment = START + step * index
         call: dict[str, Any] = {
-            "messageId": f"{prefix}{index}", "timestamp": _wire(START + step * index),
+            "messageId": f"{prefix}{index}", "timestamp": _wire(moment),
             "userId": person_id(who), "context": {"library": {"name": "analytics-python",
                                                               "version": "2.3.3"}},
         }
@@ -134,6 +146,8 @@ def segment_calls(total: int, *, seed: int = 9, prefix: str = "c") -> list[dict[
         if roll < 0.1:
             call.update(type="identify", traits={"email": f"{person_id(who)}@example.com",
                                                  "groupId": organization_id(who % accounts)})
+            if archived:
+                call["anonymousId"] = f"device-{who:07d}"
         elif roll < 0.15:
             call.update(type="group", groupId=organization_id(who % accounts),
                         traits={"name": f"Account {who % accounts}"})
@@ -143,5 +157,11 @@ def segment_calls(total: int, *, seed: int = 9, prefix: str = "c") -> list[dict[
         else:
             path, name = rng.choice(PAGES)
             call.update(type="page", name=name, properties={"path": path})
-        calls.append(call)
-    return calls
+            if archived and roll > 0.96:
+                del call["userId"]
+                call["anonymousId"] = f"device-{who:07d}"
+        if archived:
+            call["receivedAt"] = _wire(moment + timedelta(milliseconds=rng.randint(20, 900)))
+            recent.append(call)
+            del recent[:-100]
+        yield call

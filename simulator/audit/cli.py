@@ -4,10 +4,12 @@
     akita-map audit 'segment-logs/*/2026-11-*/*.gz' --out audit/ --json
     akita-map audit s3://bucket/segment-logs/ --scheduler tcp://scheduler:8786
 
-Without `--scheduler` the audit runs on Dask's local scheduler in `--workers` processes (every
-core by default), shuffling through disk so that an archive larger than memory still fits; with
-a scheduler's address it runs on that cluster, unchanged. `--scheduler threads` or
-`synchronous` pick another local scheduler (one core: for debugging). Exit status: 0 when every
+Without `--scheduler` the audit starts a Dask cluster on this machine, one worker process per
+core (or `--workers`), whose workers spill to disk what does not fit in their share of memory,
+so that an archive larger than memory still fits; with a scheduler's address it runs on that
+cluster, unchanged. `--scheduler processes`, `threads` or `synchronous` pick one of Dask's
+single-machine schedulers instead, which shuffle through disk (synchronous runs in this
+process alone: for debugging). Exit status: 0 when every
 call was readable and valid, 1 otherwise, 2 for usage errors and inputs naming no file.
 """
 
@@ -15,10 +17,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, redirect_stdout
+from contextlib import ExitStack, contextmanager, redirect_stdout
+from functools import partial
 from typing import Any
 
 import dask
@@ -43,10 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="files, folders or globs of JSON Lines (.gz or not), JSON arrays, "
                              "Segment batch bodies or Parquet")
     parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="a Dask scheduler's address (tcp://host:8786), or processes "
-                             "(the default), threads or synchronous")
+                        help="a Dask scheduler's address (tcp://host:8786), or one of Dask's "
+                             "local schedulers: processes, threads or synchronous (default: a "
+                             "cluster of worker processes on this machine)")
     parser.add_argument("--workers", type=_positive, metavar="N",
-                        help="local processes (default: every core); not with an address")
+                        help="worker processes on this machine (default: one a core); not "
+                             "with an address")
     parser.add_argument("--out", metavar="DIR",
                         help="write accounts, contacts, visitors, sessions and problems as "
                              "Parquet folders under DIR")
@@ -68,40 +74,52 @@ def _positive(text: str) -> int:
 @contextmanager
 def _scheduler(args: argparse.Namespace, show_progress: bool) -> Iterator[Compute]:
     """The compute function for the chosen scheduler, reporting progress on a terminal."""
-    if args.scheduler is None or args.scheduler in LOCAL_SCHEDULERS:
+    if args.scheduler in LOCAL_SCHEDULERS:
         from dask.diagnostics import ProgressBar
 
-        name = args.scheduler or "processes"
         workers = args.workers or os.cpu_count() or 1
-        with dask.config.set(scheduler=name, num_workers=workers):
+        with dask.config.set(scheduler=args.scheduler, num_workers=workers):
             if show_progress:
                 with ProgressBar(out=sys.stderr, minimum=1):
                     yield dask.compute
             else:
                 yield dask.compute
         return
-    from distributed import Client, KilledWorker, progress
+    from distributed import Client, LocalCluster
 
-    try:
-        client = Client(args.scheduler, timeout="10s")
-    except OSError as error:
-        raise AuditError(f"cannot reach the Dask scheduler at {args.scheduler}: {error}"
-                         ) from None
-    with client:
-        def compute(*wanted: Any) -> tuple[Any, ...]:
-            futures = client.compute(list(wanted))
-            if show_progress:
-                with redirect_stdout(sys.stderr):  # the bar is Dask's, on stdout by default
-                    progress(futures)
+    # Dask's own notices (a shuffle started, a worker restarted) are for cluster operators;
+    # an audit reports what it found, and failures as AuditError.
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    with ExitStack() as stack:
+        if args.scheduler is None:
+            cluster = stack.enter_context(LocalCluster(
+                n_workers=args.workers or os.cpu_count() or 1, threads_per_worker=1,
+                processes=True, dashboard_address=None))
+            client = stack.enter_context(Client(cluster))
+        else:
             try:
-                return tuple(client.gather(futures))
-            except KilledWorker as error:
-                raise AuditError(
-                    f"workers died running {error.task!r} more often than Dask retries a "
-                    f"task ({error.last_worker}); no result is reported rather than a partial "
-                    "one: check the workers' memory limits and logs") from None
+                client = stack.enter_context(Client(args.scheduler, timeout="10s"))
+            except OSError as error:
+                raise AuditError(f"cannot reach the Dask scheduler at {args.scheduler}: "
+                                 f"{error}") from None
+        yield partial(_on_cluster, client, show_progress)
 
-        yield compute
+
+def _on_cluster(client: Any, show_progress: bool, *wanted: Any) -> tuple[Any, ...]:
+    """Compute on a distributed client, with Dask's progress bar on stderr."""
+    from distributed import KilledWorker, progress
+
+    futures = client.compute(list(wanted))
+    if show_progress:
+        with redirect_stdout(sys.stderr):  # the bar is Dask's, on stdout by default
+            progress(futures)
+    try:
+        return tuple(client.gather(futures))
+    except KilledWorker as error:
+        raise AuditError(
+            f"workers died running {error.task!r} more often than Dask retries a task "
+            f"({error.last_worker}); no result is reported rather than a partial one: check "
+            "the workers' memory limits and logs") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

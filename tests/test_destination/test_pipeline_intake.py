@@ -3,6 +3,7 @@ receivedAt, the timestamp rule by library kind, and the `integrations` filter.""
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 
 import pytest
@@ -92,13 +93,19 @@ def test_batch_context_and_integrations_merge_one_level_deep_and_the_call_wins()
     assert call["context"] == {"ip": "10.0.0.2", "traits": {"plan": "free"}}  # untouched
 
 
-def test_a_call_without_context_takes_the_batch_context_as_a_copy() -> None:
-    batch = {"context": {"library": {"name": "x"}}}
+def test_intake_changes_neither_the_call_nor_its_batch() -> None:
+    batch = {"context": {"library": {"name": "analytics.js"}, "ip": "10.0.0.1"},
+             "sentAt": "2026-11-29T10:00:01.000Z", "integrations": {"All": True}}
+    call = {"type": "page", "anonymousId": "a", "timestamp": "2026-11-29T10:00:00.000Z",
+            "context": {"page": {"path": "/"}}, "writeKey": "k"}
+    before = copy.deepcopy((call, batch))
 
-    enriched = intake({"type": "page", "anonymousId": "a"}, RECEIVED, batch=batch)
-    enriched["context"]["library"]["name"] = "changed"
+    enriched = intake(call, RECEIVED, batch=batch)
 
-    assert batch["context"]["library"]["name"] == "x"
+    assert (call, batch) == before
+    assert enriched is not call and enriched["context"] is not batch["context"]
+    assert enriched["context"] == {"library": {"name": "analytics.js"}, "ip": "10.0.0.1",
+                                   "page": {"path": "/"}}
 
 
 def test_a_context_that_is_not_an_object_is_left_for_the_validator() -> None:
