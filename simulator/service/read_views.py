@@ -17,31 +17,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 
 from simulator.engine import Workspace
-from simulator.service.interpreter import building
+from simulator.service.replay import Checkpoints, catch_up
 from simulator.store import Store
-
-
-def catch_up(engine: Workspace, store: Store, workspace_id: str, *, after: int = 0,
-             upto: int | None = None) -> None:
-    """Apply the workspace's stored messages after position `after` (up to `upto`) to
-    `engine`, strict accounts off: they were accepted under whatever mode was on then."""
-    strict, engine.strict_accounts = engine.strict_accounts, False
-    try:
-        with building():
-            for chunk in store.messages(workspace_id, after=after, upto=upto):
-                engine.apply(chunk)
-    finally:
-        engine.strict_accounts = strict
 
 
 class _View:
     __slots__ = ("engine", "lock", "position")
 
-    def __init__(self, session_timeout: timedelta) -> None:
-        self.engine = Workspace(session_timeout=session_timeout)
+    def __init__(self) -> None:
+        self.engine: Workspace | None = None  # built by the first read, from the checkpoint
         self.lock = threading.Lock()
         self.position = 0
 
@@ -49,9 +35,9 @@ class _View:
 class ReadViews:
     """One read view per workspace that has been read whole."""
 
-    def __init__(self, store: Store, session_timeout: timedelta) -> None:
+    def __init__(self, store: Store, checkpoints: Checkpoints) -> None:
         self._store = store
-        self._session_timeout = session_timeout
+        self._checkpoints = checkpoints
         self._views: dict[str, _View] = {}
         self._registry = threading.Lock()
 
@@ -61,12 +47,14 @@ class ReadViews:
         with self._registry:
             view = self._views.get(workspace_id)
             if view is None:
-                view = self._views[workspace_id] = _View(self._session_timeout)
+                view = self._views[workspace_id] = _View()
         with view.lock:
-            if position > view.position:
+            if view.engine is None:
+                view.engine = self._checkpoints.build(workspace_id, upto=position)
+            elif position > view.position:
                 catch_up(view.engine, self._store, workspace_id, after=view.position,
                          upto=position)
-                view.position = position
+            view.position = max(view.position, position)
             yield view.engine
 
     def forget(self, workspace_id: str) -> None:

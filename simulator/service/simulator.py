@@ -29,7 +29,8 @@ from simulator.service.interpreter import building
 from simulator.service.keys import KeyRing, hash_key
 from simulator.service.outcomes import SAME_TYPE, summarize
 from simulator.service.partner import PartnerWire
-from simulator.service.read_views import ReadViews, catch_up
+from simulator.service.read_views import ReadViews
+from simulator.service.replay import Checkpoints
 from simulator.service.rest import RestApi
 from simulator.store import JOURNAL_STATUSES, Store, person_of
 
@@ -75,13 +76,18 @@ class Simulator:
         self._keys = KeyRing(store.key_hashes().items())
         self._locks = {ws["id"]: threading.Lock() for ws in store.workspaces()}
         self._engines: dict[str, Workspace] = {}
-        self._views = ReadViews(store, session_timeout)
+        self.checkpoints = Checkpoints(store, session_timeout)
+        self._views = ReadViews(store, self.checkpoints)
         self.faults = Faults()  # failures to inject into each workspace's ingest, on request
         self.rest = RestApi(self, per_minute=rest_per_minute)  # Akita's REST API
         self.partner = PartnerWire(self)  # Segment's raw calls, one a request
 
     def close(self) -> None:
-        """Close the store; committed data stays in the file."""
+        """Checkpoint what changed since the last checkpoint, then close the store; committed
+        data stays in the file. The caller has stopped serving."""
+        with self._registry:
+            engines = dict(self._engines)
+        self.checkpoints.at_stop(engines)
         self.store.close()
 
     # -- workspaces -------------------------------------------------------------------------
@@ -144,6 +150,7 @@ class Simulator:
             self._keys.remove(workspace_id)
             self._engines.pop(workspace_id, None)
             self._views.forget(workspace_id)
+            self.checkpoints.forget(workspace_id)
             self.faults.forget(workspace_id)
             del self._locks[workspace_id]
 
@@ -161,12 +168,9 @@ class Simulator:
         return lock
 
     def _replay(self, workspace_id: str) -> Workspace:
-        """A workspace's state from its stored messages: how every live engine is built; the
-        mode asked for now applies to what arrives next."""
-        engine = Workspace(session_timeout=self.session_timeout,
-                           strict_accounts=self.strict_accounts)
-        catch_up(engine, self.store, workspace_id)
-        return engine
+        """A workspace's state from its checkpoint and the stored messages after it: how every
+        live engine is built; the mode asked for now applies to what arrives next."""
+        return self.checkpoints.build(workspace_id, strict_accounts=self.strict_accounts)
 
     @contextmanager
     def _state(self, workspace_id: str) -> Iterator[Workspace]:
@@ -291,6 +295,7 @@ class Simulator:
             except BaseException:
                 del self._engines[workspace_id]  # the state ran ahead of the file: rebuild it
                 raise
+            self.checkpoints.after_ingest(workspace_id, engine)
         return {"accepted": len(result.accepted), "duplicates": len(result.duplicates)}
 
     def _outcome(self, batch: list[dict], accepted: set[str]) -> tuple[list[dict], list[dict]]:
@@ -380,6 +385,7 @@ class Simulator:
                 self.store.clear(target)
                 self._engines.pop(target, None)
                 self._views.forget(target)
+                self.checkpoints.forget(target)
 
     # -- the local Segment's delivery queue ---------------------------------------------------
 

@@ -73,5 +73,16 @@ class Store(Protocol):
                 limit: int) -> list[dict[str, Any]]:
         """Journal entries, newest first, filtered; `before` pages back."""
 
+    def checkpoint(self, workspace_id: str) -> Any:
+        """The workspace's engine checkpoint (version, position, state), or None."""
+
+    def save_checkpoint(self, workspace_id: str, version: str, state: bytes) -> None:
+        """Store a checkpoint of the state up to the last stored message."""
+
+    def save_checkpoint_forked(self, workspace_id: str, version: str, state: Any,
+                               done: Any) -> bool:
+        """Store a checkpoint from a child process, without stopping this one; False when the
+        store cannot."""
+
     def journal_outcomes(self, workspace_id: str) -> list[tuple[int, str, list[str]]]:
         """(id, status, reasons) of every entry the journal holds, newest first."""

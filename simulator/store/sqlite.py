@@ -21,14 +21,14 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
 
 from contract.timestamps import parse_timestamp, to_wire
 from simulator.errors import DamagedDatabase, StoreError
-from simulator.store import deliveries
+from simulator.store import checkpoints, deliveries
 from simulator.store.integrity import FileOwner, check_damage, mark_closed, mark_open
 from simulator.store.journal import (
     append_entries,
@@ -46,6 +46,7 @@ from simulator.store.schema import (
 )
 
 _REPLAY_CHUNK = 10_000
+WORKSPACE_TABLES = ("messages", "journal", "deliveries", "checkpoints")  # what clearing empties
 MAX_POSITION = 2**63 - 1  # SQLite's largest rowid
 # The form destinations send (contract.timestamps.to_wire); validated messages in it are stored
 # as they are, since parsing and re-writing a million of them costs seconds for nothing.
@@ -261,14 +262,14 @@ class SQLiteStore:
         and keys remain."""
         where, params = ("WHERE workspace_id = ?", (workspace_id,)) if workspace_id else ("", ())
         with self._lock, self._transaction() as db:
-            for table in ("messages", "journal", "deliveries"):
+            for table in WORKSPACE_TABLES:
                 db.execute(f"DELETE FROM {table} {where}", params)
             self._journal_sizes.clear()  # counted again on next write
 
     def delete_workspace(self, workspace_id: str) -> None:
         """Remove a workspace with everything it holds, its key included."""
         with self._lock, self._transaction() as db:
-            for table in ("messages", "journal", "deliveries"):
+            for table in WORKSPACE_TABLES:
                 db.execute(f"DELETE FROM {table} WHERE workspace_id = ?", (workspace_id,))
             db.execute("DELETE FROM workspaces WHERE id = ?", (workspace_id,))
             self._journal_sizes.pop(workspace_id, None)
@@ -307,6 +308,36 @@ class SQLiteStore:
         """Totals per state and code, and the calls awaiting retry."""
         with self._lock:
             return deliveries.summary(self._db, workspace_id, limit=limit)
+
+    # -- engine checkpoints (`simulator.store.checkpoints`) ----------------------------------
+
+    def checkpoint(self, workspace_id: str) -> checkpoints.Checkpoint | None:
+        """The workspace's stored engine checkpoint, or None."""
+        with self._lock:
+            return checkpoints.load(self._db, workspace_id)
+
+    def save_checkpoint(self, workspace_id: str, version: str, state: bytes) -> None:
+        """Store an engine checkpoint of the state up to the last stored message, now, in this
+        process (when the server stops)."""
+        with self._transaction() as db:
+            at = checkpoints.mark(db, workspace_id)
+            if at is not None:
+                checkpoints.save(db, workspace_id, version, at, state)
+
+    def save_checkpoint_forked(self, workspace_id: str, version: str,
+                               state: Callable[[], bytes], done: Callable[[bool], None]
+                               ) -> bool:
+        """Store an engine checkpoint of the state up to the last stored message from a
+        forked child (`simulator.store.checkpoints`), the caller holding the workspace's lock;
+        False when this store cannot (in memory, or no fork here): checkpoint at stop."""
+        if self.path is None or not checkpoints.CAN_FORK:
+            return False
+        with self._lock:  # no other thread is inside SQLite while the child is made
+            at = checkpoints.mark(self._db, workspace_id)
+            if at is None:
+                return False
+            checkpoints.write_forked(self.path, workspace_id, version, at, state, done)
+        return True
 
     # -- journal ----------------------------------------------------------------------------
 
