@@ -30,24 +30,28 @@ def _load(text: str | None) -> Any:
 
 
 def entry_rows(workspace_id: str, entries: Iterable[dict[str, Any]], at: str,
-               dump: Callable[[Any], str | None]) -> list[tuple[Any, ...]]:
+               dump: Callable[[Any], str | None], stored: set[str]) -> list[tuple[Any, ...]]:
     """Journal entries as rows to insert; `at` is the time of any entry that has none.
 
     `dump` encodes the JSON columns: the store's encodes each object once, since a request's
-    answer is shared by all its entries and an accepted message is also stored as a message.
+    answer is shared by all its entries. An accepted entry whose message is in `stored` (the
+    messages written with it) keeps no copy of it: `read_entries` takes it from there.
     """
     return [
         (workspace_id, entry.get("at", at), entry["status"], _text(entry.get("type")),
          _text(entry.get("message_id")), _text(entry.get("person")),
          dump_json(list(entry["reasons"])) if entry.get("reasons") else "[]",
-         *(dump(entry.get(name)) for name in _JSON_COLUMNS))
+         None if entry["status"] == "accepted" and entry.get("message_id") in stored
+         else dump(entry.get("akita_message")),
+         dump(entry.get("segment_call")), dump(entry.get("response")))
         for entry in entries
     ]
 
 
 def append_entries(db: sqlite3.Connection, workspace_id: str, rows: list[tuple[Any, ...]],
                    cap: int, size: int | None) -> int:
-    """Insert journal rows, delete the oldest beyond `cap`; the workspace's new count.
+    """Insert journal rows and, once they pass `cap` by `trim_slack`, delete the oldest down to
+    `cap`; the workspace's new count.
 
     `size` is the count before, when the caller knows it (None: counted here), so trimming
     costs the entries it removes rather than a walk over `cap` of them on every write.
@@ -62,7 +66,7 @@ def append_entries(db: sqlite3.Connection, workspace_id: str, rows: list[tuple[A
         rows,
     )
     size += len(rows)
-    if size > cap:
+    if size > cap + trim_slack(cap):
         db.execute(
             "DELETE FROM journal WHERE id IN (SELECT id FROM journal WHERE workspace_id = ? "
             "ORDER BY id LIMIT ?)",
@@ -70,6 +74,15 @@ def append_entries(db: sqlite3.Connection, workspace_id: str, rows: list[tuple[A
         )
         size = cap
     return size
+
+
+def trim_slack(cap: int) -> int:
+    """How far past its cap a journal grows before it is trimmed back to the cap: a tenth.
+
+    Trimming on every write at the cap cost each single-message request a DELETE (a B-tree
+    walk and a page rewrite); in chunks, one write in a thousand pays for a thousand.
+    """
+    return cap // 10
 
 
 def attach_calls(db: sqlite3.Connection, workspace_id: str,
@@ -136,8 +149,12 @@ def read_entries(
     if before is not None:
         clauses.append("id < ?")
         params.append(before)
+    # An accepted entry's message is the stored one (`entry_rows`); files from before keep
+    # their own copy, which COALESCE prefers.
     rows = db.execute(
-        "SELECT id, at, status, type, message_id, person, reasons, akita_message, "
+        "SELECT id, at, status, type, message_id, person, reasons, COALESCE(akita_message, "
+        "(SELECT body FROM messages WHERE messages.workspace_id = journal.workspace_id AND "
+        "messages.message_id = journal.message_id AND journal.status = 'accepted')), "
         f"segment_call, response FROM journal WHERE {' AND '.join(clauses)} "
         "ORDER BY id DESC LIMIT ?",
         [*params, limit],

@@ -245,7 +245,10 @@ class SQLiteStore:
              _stored_timestamp(m["timestamp"]), dump(m))
             for m in messages
         ]
-        journal_rows = entry_rows(workspace_id, journal, _now(), dump)
+        # An accepted entry's message is the one stored in this write: the journal reads its
+        # JSON from the messages table, so it is written once.
+        stored = {row[1] for row in message_rows}
+        journal_rows = entry_rows(workspace_id, journal, _now(), dump, stored)
         with self._lock:
             with self._transaction() as db:
                 db.executemany(
