@@ -80,6 +80,19 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+TARGETS = "Targets: "  # the title every target table starts with; run_all gathers them
+
+
+def target_table(subject: str) -> Table:
+    """A table of targets, each beside its baseline from the same run and whether it is met."""
+    return Table(f"{TARGETS}{subject}", ("target", "measured", "baseline (same run)", "met"))
+
+
+def verdict(met: bool) -> str:
+    """How a target table says it."""
+    return "met" if met else "MISSED"
+
+
 def best_of(repeats: int, work: Callable[[], Any]) -> float:
     """The shortest of `repeats` wall-clock timings of `work()`, in seconds."""
     timings = []

@@ -1,20 +1,27 @@
 """The servers the HTTP benchmarks load, each in its own process, and how to start them.
 
 Each server runs in a separate process so that it never shares a GIL with the load generator:
-- `simulator`: `akita-sim serve` itself (waitress, 8 threads, a database file), so the numbers
-  are those of the command users run;
-- `flask`: a bare Flask endpoint that only parses the JSON body, under the same waitress
-  settings: the floor any Flask app pays, to compare the simulator's own work against;
+- `simulator`: `akita-sim serve` itself (waitress with its default threads, a database file),
+  so the numbers are those of the command users run; `simulator-t<N>` with `--threads N`;
+- `simulator-granian`, `simulator-cheroot`: the same app under granian (a Rust server) or
+  cheroot (CherryPy's threaded one), to show what another server would change;
+- `flask`: a bare Flask endpoint that only parses the JSON body, under the simulator's
+  waitress settings: the floor any Flask app pays;
+- `flask-commit`: the same, plus one SQLite commit a request (WAL, synchronous=NORMAL, one
+  connection, as the store): the floor of any design that commits before it answers;
 - `httpserver`: pytest-httpserver answering a fixed response, the generic mock a team would
   pick instead of a simulator.
 
-Run as a script (`python servers.py flask|httpserver PORT`) it serves one baseline. Each
+Run as a script (`python servers.py NAME PORT [DB]`) it serves one of the baselines. Each
 server's output goes to a log file beside its database: a pipe nobody reads would fill up and
 stall the server (waitress warns about its queue depth under load).
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
 import socket
 import subprocess
 import sys
@@ -23,9 +30,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from harness import python_script
 
+HERE = Path(__file__).resolve().parent
 INGEST_PATH = "/akita/v1/segment"
 API_KEY = "bench-key"
 _ANSWER = {"accepted": 1, "duplicates": 0}
@@ -40,18 +49,34 @@ class Running:
     pid: int
 
 
-def _bare_flask() -> None:
+def _bare_flask(commit: bool) -> None:
+    import sqlite3
+    import threading
+
     from flask import Flask, request
-    from waitress import serve
+
+    from simulator.web.live_server import DEFAULT_THREADS, waitress_server
 
     app = Flask("bare")
+    if commit:
+        db = sqlite3.connect(sys.argv[3], check_same_thread=False, isolation_level=None)
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, body TEXT)")
+        lock = threading.Lock()
 
     @app.post(INGEST_PATH)
     def ingest() -> dict[str, int]:
         body = request.get_json()
+        if commit:
+            rows = [(m["message_id"], json.dumps(m)) for m in body["batch"]]
+            with lock:
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany("INSERT INTO messages VALUES (?, ?)", rows)
+                db.execute("COMMIT")
         return {"accepted": len(body["batch"]), "duplicates": 0}
 
-    serve(app, host="127.0.0.1", port=int(sys.argv[2]), threads=8, _quiet=True)
+    waitress_server(app, host="127.0.0.1", port=int(sys.argv[2]), threads=DEFAULT_THREADS).run()
 
 
 def _httpserver() -> None:
@@ -64,12 +89,48 @@ def _httpserver() -> None:
         time.sleep(3600)
 
 
-def _command(name: str, port: int, db: Path) -> list[str]:
-    if name == "simulator":
+def simulator_app() -> Any:
+    """The served app, for servers that import it (granian, cheroot): `AKITA_DB` names the
+    database, and the key is the benchmark's."""
+    from simulator.web.serving import create_serving_app
+
+    return create_serving_app({"AKITA_DB": os.environ["AKITA_DB"], "AKITA_API_KEY": API_KEY})
+
+
+def _cheroot() -> None:
+    from cheroot.wsgi import Server
+
+    from simulator.web.live_server import DEFAULT_THREADS, MAX_REQUEST_BODY
+
+    server = Server(("127.0.0.1", int(sys.argv[2])), simulator_app(),
+                    numthreads=DEFAULT_THREADS, max_request_body_size=MAX_REQUEST_BODY)
+    server.start()
+
+
+def available(name: str) -> str | None:
+    """Why server `name` cannot run here, or None when it can."""
+    needs = {"simulator-granian": "granian", "simulator-cheroot": "cheroot",
+             "httpserver": "pytest_httpserver"}.get(name)
+    if needs is not None and importlib.util.find_spec(needs) is None:
+        return f"{needs} is not installed"
+    return None
+
+
+def _command(name: str, port: int, db: Path) -> tuple[list[str], dict[str, str]]:
+    env = {**os.environ, "AKITA_DB": str(db)}
+    if name == "simulator" or name.startswith("simulator-t"):
+        threads = ["--threads", name.removeprefix("simulator-t")] if "-t" in name else []
         return [sys.executable, "-c", "import sys; from simulator.cli import main; "
                 "sys.exit(main())", "serve", "--port", str(port), "--db", str(db),
-                "--api-key", API_KEY]
-    return python_script("servers.py", name, str(port))
+                "--api-key", API_KEY, *threads], env
+    if name == "simulator-granian":
+        from simulator.web.live_server import DEFAULT_THREADS
+
+        return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
+                "--port", str(port), "--workers", "1", "--blocking-threads",
+                str(DEFAULT_THREADS), "--log-level", "warning", "--factory",
+                "servers:simulator_app"], {**env, "PYTHONPATH": str(HERE)}
+    return python_script("servers.py", name, str(port), str(db)), env
 
 
 def _free_port() -> int:
@@ -84,8 +145,9 @@ def serving(name: str, workdir: Path) -> Iterator[Running]:
     port = _free_port()
     log = workdir / f"{name}.log"
     with log.open("w") as output:
-        process = subprocess.Popen(_command(name, port, workdir / f"{name}.sqlite3"),
-                                   stdout=output, stderr=subprocess.STDOUT)
+        command, env = _command(name, port, workdir / f"{name}.sqlite3")
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env,
+                                   cwd=HERE)
     try:
         url = _wait_until_listening(process, port, log)
         yield Running(name, url, process.pid)
@@ -112,4 +174,5 @@ def _wait_until_listening(process: subprocess.Popen[bytes], port: int, log: Path
 
 
 if __name__ == "__main__":
-    {"flask": _bare_flask, "httpserver": _httpserver}[sys.argv[1]]()
+    {"flask": lambda: _bare_flask(commit=False), "flask-commit": lambda: _bare_flask(commit=True),
+     "httpserver": _httpserver, "simulator-cheroot": _cheroot}[sys.argv[1]]()

@@ -33,6 +33,7 @@ from simulator.web.access import hosts_of
 from simulator.web.live_server import (
     DEFAULT_CONNECTION_LIMIT,
     DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_THREADS,
     waitress_server,
 )
 from simulator.web.seeding import seed as seed_files
@@ -171,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     access.add_argument("--admin-token", metavar="TOKEN",
                         help="require TOKEN for /_sim and the dashboard, for a server shared "
                              "on a network (default: none)")
+    serve.add_argument("--threads", type=_bounded(1, 64), default=DEFAULT_THREADS,
+                       metavar="N", help=f"threads running requests (default {DEFAULT_THREADS}); "
+                                         "connections are handled apart, however many")
     access.add_argument("--max-connections", type=_bounded(1, None),
                         default=DEFAULT_CONNECTION_LIMIT, metavar="N",
                         help=f"open connections served at once (default "
@@ -286,7 +290,7 @@ def serve(args: argparse.Namespace) -> int:
     simulator.faults.set_default(plan)
     try:
         _allow_descriptors(args.max_connections + 64)
-        server = waitress_server(app, host=args.host, port=args.port,
+        server = waitress_server(app, host=args.host, port=args.port, threads=args.threads,
                                  connection_limit=args.max_connections,
                                  idle_timeout=args.idle_timeout)
     except OSError as error:

@@ -9,6 +9,7 @@ this runs, so these methods never fail half way.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from simulator.engine.identity import Identities
@@ -17,6 +18,30 @@ from simulator.engine.records import Item, Link, Person, Placement
 from simulator.engine.sessions import Timeline
 
 Prepared = tuple[int, str, dict[str, Any]]  # (instant, message_id, message), parsed once
+_KINDS = {"event": "event", "page": "page"}
+_SHORT = 64  # characters: a value this short is likely repeated (a name, an id, a path)
+
+
+def _shared(value: Any) -> Any:
+    """A short string as the one copy every message holding it shares (`sys.intern`).
+
+    Every message arrives as freshly parsed JSON, so a million events named "Order Completed"
+    would otherwise hold a million equal strings; items live as long as the workspace.
+    """
+    return sys.intern(value) if type(value) is str and len(value) <= _SHORT else value
+
+
+def _compact(properties: Any) -> Any:
+    """Properties with their keys and short string values shared (see `_shared`); an empty
+    object is the one shared empty dict, which no view modifies."""
+    if type(properties) is not dict:
+        return properties
+    if not properties:
+        return _EMPTY
+    return {_shared(key): _shared(value) for key, value in properties.items()}
+
+
+_EMPTY: dict[str, Any] = {}
 
 
 class State:
@@ -51,15 +76,15 @@ class State:
         return person
 
     def _record_item(self, at: int, message_id: str, message: dict[str, Any], kind: str) -> None:
-        anonymous_id = message.get("anonymous_id")
+        anonymous_id = _shared(message.get("anonymous_id"))
         item = Item(
             at,
             message_id,
-            kind,
-            message["event"] if kind == "event" else message.get("name"),
-            message.get("category"),
-            message.get("properties"),
-            message.get("organization_id"),
+            _KINDS[kind],
+            _shared(message["event"] if kind == "event" else message.get("name")),
+            _shared(message.get("category")),
+            _compact(message.get("properties")),
+            _shared(message.get("organization_id")),
             anonymous_id,
         )
         person_id = message.get("person_id")

@@ -37,9 +37,10 @@ from contract import limits
 MAX_REQUEST_BODY = 2 * limits.MAX_BATCH_BYTES
 DEFAULT_CONNECTION_LIMIT = 2000
 DEFAULT_IDLE_TIMEOUT = 30  # seconds a connection may sit idle before it is closed
+DEFAULT_THREADS = 8  # threads running requests; connections are waitress's async loop's
 
 
-def waitress_server(app: Any, *, host: str, port: int, threads: int = 8,
+def waitress_server(app: Any, *, host: str, port: int, threads: int = DEFAULT_THREADS,
                     connection_limit: int = DEFAULT_CONNECTION_LIMIT,
                     idle_timeout: int = DEFAULT_IDLE_TIMEOUT,
                     socket_map: dict[int, Any] | None = None) -> Any:
@@ -55,7 +56,8 @@ def waitress_server(app: Any, *, host: str, port: int, threads: int = 8,
 class LiveServer:
     """waitress serving `app` on `host:port` (0 = any free port) from a daemon thread."""
 
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, *, threads: int = 8,
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, *,
+                 threads: int = DEFAULT_THREADS,
                  connection_limit: int = DEFAULT_CONNECTION_LIMIT,
                  idle_timeout: int = DEFAULT_IDLE_TIMEOUT):
         self.app = app
