@@ -25,7 +25,8 @@ from simulator.web.live_server import DEFAULT_THREADS
 # (server, messages a request): every server answers single messages; batches of 100 are
 # for the simulator and the floor it is held to.
 SCENARIOS = (
-    ("flask", 1), ("flask-commit", 1), ("httpserver", 1), ("simulator", 1),
+    ("flask", 1), ("flask-commit", 1), ("httpserver", 1), ("wiremock", 1), ("mockttp", 1),
+    ("simulator", 1),
     ("simulator-t1", 1), ("simulator-t2", 1), ("simulator-t4", 1),
     ("simulator-granian", 1), ("simulator-cheroot", 1),
     ("flask-commit", 100), ("simulator", 100),
@@ -33,6 +34,8 @@ SCENARIOS = (
 LABELS = {"flask": "bare Flask, parses JSON (waitress)",
           "flask-commit": "bare Flask, parses JSON, commits one SQLite transaction (waitress)",
           "httpserver": "pytest-httpserver, fixed answer",
+          "wiremock": "WireMock 3.13 standalone (Java), fixed answer",
+          "mockttp": "mockttp 4.6 (Node.js), fixed answer",
           "simulator": f"akita-sim serve (waitress, {DEFAULT_THREADS} threads, the default)",
           "simulator-t1": "akita-sim serve --threads 1",
           "simulator-t2": "akita-sim serve --threads 2",

@@ -22,7 +22,8 @@ import bench_destination
 import bench_engine
 import bench_growth
 import bench_http
-from harness import MODES, RESULTS, Mode, Table, machine, write_results
+import bench_suite
+from harness import MODES, RESULTS, TARGETS, Mode, Table, machine, write_results
 
 BENCHMARKS: dict[str, Callable[[Mode, Path], list[Table]]] = {
     "http": lambda mode, _: bench_http.run(mode),
@@ -31,6 +32,7 @@ BENCHMARKS: dict[str, Callable[[Mode, Path], list[Table]]] = {
     "destination": lambda mode, _: bench_destination.run(mode),
     "contention": bench_contention.run,
     "audit": bench_audit.run,
+    "suite": bench_suite.run,
 }
 
 
@@ -54,6 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{facts['python']}; load before the run: `{facts['uptime']}`\n")
     print(header, flush=True)
     printed = [header]
+    targets = Table(f"{TARGETS}every benchmark of this run", ("benchmark", "target",
+                                                               "measured", "baseline (same run)",
+                                                               "met"))
     with tempfile.TemporaryDirectory(prefix="akita-bench-") as workdir:
         for name in args.only or BENCHMARKS:
             started = time.perf_counter()
@@ -63,6 +68,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             for table in tables:
                 print(table.markdown(), flush=True)
                 printed.append(table.markdown())
+                if table.title.startswith(TARGETS):
+                    targets.rows += [(name, *row) for row in table.rows]
+    met = sum(row[-1] == "met" for row in targets.rows)
+    targets.notes.append(f"{met} of {len(targets.rows)} targets met")
+    print(targets.markdown(), flush=True)
+    printed.append(targets.markdown())
     after = f"Load after the run: `{machine()['uptime']}`\n"
     print(after)
     (args.results / f"latest-{mode.name}.md").write_text("\n".join([*printed, after]))

@@ -10,7 +10,11 @@ Each server runs in a separate process so that it never shares a GIL with the lo
 - `flask-commit`: the same, plus one SQLite commit a request (WAL, synchronous=NORMAL, one
   connection, as the store): the floor of any design that commits before it answers;
 - `httpserver`: pytest-httpserver answering a fixed response, the generic mock a team would
-  pick instead of a simulator.
+  pick instead of a simulator;
+- `wiremock`, `mockttp`: the stubs other ecosystems use (WireMock's standalone jar, from the
+  npm package `wiremock`, on the machine's Java; mockttp on Node.js), each answering the same
+  fixed response; installed with npm into `benchmarks/.cache/` on first use, and skipped with
+  the reason when they cannot be.
 
 Run as a script (`python servers.py NAME PORT [DB]`) it serves one of the baselines. Each
 server's output goes to a log file beside its database: a pipe nobody reads would fill up and
@@ -22,6 +26,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -102,9 +107,40 @@ def _cheroot() -> None:
 
     from simulator.web.live_server import DEFAULT_THREADS, MAX_REQUEST_BODY
 
-    server = Server(("127.0.0.1", int(sys.argv[2])), simulator_app(),
-                    numthreads=DEFAULT_THREADS, max_request_body_size=MAX_REQUEST_BODY)
+    server = Server(("127.0.0.1", int(sys.argv[2])), simulator_app(), numthreads=DEFAULT_THREADS)
+    server.max_request_body_size = MAX_REQUEST_BODY
     server.start()
+
+
+NPM_PEERS = {"wiremock": "wiremock@3.13.2", "mockttp": "mockttp@4.6.5"}
+CACHE = HERE / ".cache"
+MOCKTTP = f"""
+const mockttp = require("mockttp");
+(async () => {{
+  const server = mockttp.getLocal();
+  await server.start(Number(process.argv[1]));
+  await server.forPost("{INGEST_PATH}").thenJson(200, {json.dumps(_ANSWER)});
+}})();
+"""
+
+
+def _npm_modules(name: str) -> Path | str:
+    """The node_modules folder holding an npm peer, installed on first use; else why not."""
+    modules = CACHE / name / "node_modules"
+    if (modules / name).is_dir():
+        return modules
+    npm = shutil.which("npm")
+    if npm is None:
+        return "npm is not installed"
+    try:
+        done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--no-save",
+                               "--prefix", str(CACHE / name), NPM_PEERS[name]],
+                              capture_output=True, text=True, timeout=300, check=False)
+    except subprocess.TimeoutExpired:
+        return f"npm install {NPM_PEERS[name]} took over 300 s"
+    if done.returncode != 0:
+        return f"npm install {NPM_PEERS[name]} failed: {done.stderr.strip()[-200:]}"
+    return modules
 
 
 def available(name: str) -> str | None:
@@ -113,6 +149,13 @@ def available(name: str) -> str | None:
              "httpserver": "pytest_httpserver"}.get(name)
     if needs is not None and importlib.util.find_spec(needs) is None:
         return f"{needs} is not installed"
+    runtime = {"wiremock": "java", "mockttp": "node"}.get(name)
+    if runtime is not None:
+        if shutil.which(runtime) is None:
+            return f"{runtime} is not installed"
+        found = _npm_modules(name)
+        if isinstance(found, str):
+            return found
     return None
 
 
@@ -130,7 +173,27 @@ def _command(name: str, port: int, db: Path) -> tuple[list[str], dict[str, str]]
                 "--port", str(port), "--workers", "1", "--blocking-threads",
                 str(DEFAULT_THREADS), "--log-level", "warning", "--factory",
                 "servers:simulator_app"], {**env, "PYTHONPATH": str(HERE)}
+    if name == "wiremock":
+        [jar] = (CACHE / "wiremock" / "node_modules" / "wiremock" / "build").glob("*.jar")
+        return ["java", "-jar", str(jar), "--port", str(port), "--bind-address", "127.0.0.1",
+                "--disable-banner", "--no-request-journal"], env
+    if name == "mockttp":
+        env["NODE_PATH"] = str(CACHE / "mockttp" / "node_modules")
+        return ["node", "-e", MOCKTTP, str(port)], env
     return python_script("servers.py", name, str(port), str(db)), env
+
+
+def _stub_wiremock(url: str) -> None:
+    """Give WireMock the fixed answer every stub here gives."""
+    import urllib.request
+
+    mapping = {"request": {"method": "POST", "urlPath": INGEST_PATH},
+               "response": {"status": 200, "jsonBody": _ANSWER}}
+    request = urllib.request.Request(f"{url}/__admin/mappings", method="POST",
+                                     data=json.dumps(mapping).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10):
+        pass
 
 
 def _free_port() -> int:
@@ -150,6 +213,8 @@ def serving(name: str, workdir: Path) -> Iterator[Running]:
                                    cwd=HERE)
     try:
         url = _wait_until_listening(process, port, log)
+        if name == "wiremock":
+            _stub_wiremock(url)
         yield Running(name, url, process.pid)
     finally:
         process.terminate()
