@@ -12,9 +12,11 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 DEFAULT_WINDOW = timedelta(hours=24)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -32,29 +34,37 @@ class FirstSeen:
 
 
 class EdgeDeduplicator:
-    """Message ids seen within `window`, shared by every source of one local Segment."""
+    """Message ids seen within `window`, shared by every source of one local Segment.
+
+    Each id is kept as (UTC microseconds, where) rather than a `FirstSeen`: an archive read by
+    `akita-map` may hold millions of ids inside one window, and the compact form halves what
+    each costs.
+    """
 
     def __init__(self, window: timedelta = DEFAULT_WINDOW) -> None:
         if window <= timedelta(0):
             raise ValueError(f"the de-duplication window must be positive, not {window}")
         self.window = window
-        self._seen: OrderedDict[str, FirstSeen] = OrderedDict()
+        self._window = window // _MICROSECOND
+        self._seen: OrderedDict[str, tuple[int, str]] = OrderedDict()
         self._lock = threading.Lock()
 
     def check(self, message_id: str, at: datetime, where: str) -> FirstSeen | None:
         """The earlier sighting when `message_id` is a repeat within the window; otherwise
         None, and this sighting is remembered."""
+        now = (at - _EPOCH) // _MICROSECOND
         with self._lock:
-            self._forget_before(at - self.window)
+            self._forget_before(now - self._window)
             earlier = self._seen.get(message_id)
             if earlier is not None:
-                return earlier
-            self._seen[message_id] = FirstSeen(at, where)
+                return FirstSeen(_EPOCH + earlier[0] * _MICROSECOND, earlier[1])
+            self._seen[message_id] = (now, where)
             return None
 
-    def _forget_before(self, horizon: datetime) -> None:
-        while self._seen:
-            oldest = next(iter(self._seen.values()))
-            if oldest.at >= horizon:
+    def _forget_before(self, horizon: int) -> None:
+        seen = self._seen
+        while seen:
+            oldest = next(iter(seen.values()))
+            if oldest[0] >= horizon:
                 return
-            self._seen.popitem(last=False)
+            seen.popitem(last=False)
