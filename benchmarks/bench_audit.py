@@ -59,7 +59,11 @@ def run(mode: Mode, workdir: Path) -> list[Table]:
         ("audit, Dask local cluster (2 workers; the default)",
          [AKITA_MAP, "audit", root, "--json", "--workers", "2"]),
     )
-    if mode.archive > PROCESSES_UP_TO:
+    if mode.name == "tiny":  # the smoke test: one process each, no cluster to start
+        configurations = (configurations[0], (
+            "audit, Dask synchronous scheduler (one process)",
+            [AKITA_MAP, "audit", root, "--json", "--scheduler", "synchronous"]))
+    elif mode.archive > PROCESSES_UP_TO:
         configurations = (configurations[0], configurations[2])
     table = Table(f"Archive audit: {mode.archive:,} calls in {len(files)} gzipped files "
                   f"({size:,.0f} MB)",

@@ -77,8 +77,8 @@ def _targets(mode: Mode, costs: dict[str, list[float]]) -> Table:
         ratios = [actual <= allowed for actual, allowed in
                   _ratio_pairs(costs[name], mode.sizes)]
         targets.add(f"{name.split()[0]} grows as n log n or better up to {mode.sizes[-1]:,}",
-                    ", ".join(growth_ratio(costs[name], mode.sizes)), "n log n, per step",
-                    verdict(all(ratios)))
+                    ", ".join(growth_ratio(costs[name], mode.sizes)) or "one size only",
+                    "n log n, per step", verdict(all(ratios)) if ratios else "-")
     targets.add(f"contact page < {CONTACT_PAGE_TARGET_MS:.0f} ms at 1,000,000 messages",
                 f"{page:.1f} ms at {size:,}", "-", verdict(page < CONTACT_PAGE_TARGET_MS))
     return targets
