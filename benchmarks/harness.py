@@ -7,6 +7,7 @@ shape, which is what lets one run be compared with the next.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -124,9 +125,23 @@ def children_cpu() -> float:
 
 
 def process_cpu(pid: int) -> float:
-    """CPU seconds a live process has used so far, from /proc (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds a live process and its live descendants have used so far, from /proc
+    (Linux): a server may serve from child processes (granian's workers)."""
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):  # ended meanwhile
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+    children: dict[int, list[int]] = {}
+    for child, fields in stats.items():
+        children.setdefault(int(fields[1]), []).append(child)
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        if current in stats:
+            total += (int(stats[current][11]) + int(stats[current][12]))
+            pending += children.get(current, [])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def measured_command(command: Sequence[str]) -> dict[str, float]:
