@@ -1,36 +1,32 @@
-"""Engine checkpoints: a workspace's state as of a message position, beside the messages.
+"""Engine checkpoints: a workspace's state as of a message position, in files beside the database.
 
-One row per workspace (the newest replaces the last): its version, the position and id of the
-last message it includes, and the state's bytes. A checkpoint whose last message is no longer
-stored at its position (the workspace was reset, even while the checkpoint was being written)
-is never saved or loaded. Written in a child process forked from the server
-(`write_forked`): the fork copies the state as it is, in the few milliseconds the fork takes,
-and the child pickles and writes it while the server goes on ingesting, the way Redis saves in
-the background; the child opens its own connection, as a forked one must never be used. Where
-processes cannot fork, checkpoints are written only when the server stops.
+`<db>.checkpoints/<workspace>.ckpt` holds one JSON line (the engine version, the position and id
+of the last message the state includes) and then the state's bytes. A checkpoint is trusted
+only while its last message is still stored at its position, so one of a workspace reset since
+(even while it was being written) is never loaded.
+
+Written by a child process forked from the server (`write_forked`): the fork copies the state
+as it is, in the few milliseconds the fork takes, and the child pickles it and writes the file
+while the server goes on ingesting, the way Redis saves in the background. The child touches
+no SQLite at all: SQLite's locks belong to a process, so a connection opened in a forked child
+can corrupt the file its parent has open. Files are written whole and renamed into place, so a
+reader sees the old checkpoint or the new one, never half of one. Where processes cannot fork,
+checkpoints are written only when the server stops.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
-import sqlite3
 import threading
 import warnings
 from collections.abc import Callable
-from datetime import UTC, datetime
+from pathlib import Path
 from typing import NamedTuple
 
-DDL = """
-CREATE TABLE IF NOT EXISTS checkpoints (
-    workspace_id TEXT PRIMARY KEY,
-    version TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    last_message TEXT NOT NULL,
-    written_at TEXT NOT NULL,
-    state BLOB NOT NULL
-)
-"""
 CAN_FORK = hasattr(os, "fork")
+_SUFFIX = ".ckpt"
 
 
 class Checkpoint(NamedTuple):
@@ -38,6 +34,7 @@ class Checkpoint(NamedTuple):
 
     version: str
     position: int
+    message_id: str
     state: bytes
 
 
@@ -48,49 +45,64 @@ class Mark(NamedTuple):
     message_id: str
 
 
-def mark(db: sqlite3.Connection, workspace_id: str) -> Mark | None:
-    """The workspace's last stored message, or None when it has none."""
-    row = db.execute("SELECT seq, message_id FROM messages WHERE workspace_id = ? "
-                     "ORDER BY seq DESC LIMIT 1", (workspace_id,)).fetchone()
-    return Mark(*row) if row else None
+def folder_of(database: str) -> Path:
+    """The folder of a database's checkpoints."""
+    return Path(f"{database}.checkpoints")
 
 
-_STILL_THERE = ("EXISTS (SELECT 1 FROM messages WHERE seq = ? AND workspace_id = ? "
-                "AND message_id = ?)")
+def _file(folder: Path, workspace_id: str) -> Path:
+    return folder / f"{workspace_id}{_SUFFIX}"
 
 
-def save(db: sqlite3.Connection, workspace_id: str, version: str, at: Mark,
-         state: bytes) -> None:
-    """Replace the workspace's checkpoint with one of the state up to `at`, unless the stored
-    one is newer or `at` is no longer stored (the workspace was reset meanwhile)."""
-    db.execute(
-        "INSERT INTO checkpoints (workspace_id, version, position, last_message, written_at, "
-        f"state) SELECT ?, ?, ?, ?, ?, ? WHERE {_STILL_THERE} "
-        "ON CONFLICT (workspace_id) DO UPDATE SET version = excluded.version, "
-        "position = excluded.position, last_message = excluded.last_message, "
-        "written_at = excluded.written_at, state = excluded.state "
-        "WHERE excluded.position >= checkpoints.position "
-        "OR excluded.version != checkpoints.version",
-        (workspace_id, version, at.position, at.message_id, datetime.now(UTC).isoformat(),
-         state, at.position, workspace_id, at.message_id))
+def save(folder: Path, workspace_id: str, version: str, at: Mark, state: bytes) -> None:
+    """Write the workspace's checkpoint, unless the one there is of this version and newer."""
+    found = read(folder, workspace_id)
+    if found is not None and found.version == version and found.position > at.position:
+        return
+    folder.mkdir(exist_ok=True)
+    header = json.dumps({"version": version, "position": at.position,
+                         "message_id": at.message_id}).encode() + b"\n"
+    staging = folder / f".{workspace_id}.{os.getpid()}.{threading.get_ident()}.tmp"
+    try:
+        with staging.open("wb") as out:
+            out.write(header)
+            out.write(state)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(staging, _file(folder, workspace_id))
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            staging.unlink()
 
 
-def load(db: sqlite3.Connection, workspace_id: str) -> Checkpoint | None:
-    """The workspace's checkpoint, or None (none, or its last message is gone)."""
-    row = db.execute(
-        "SELECT version, position, state FROM checkpoints WHERE workspace_id = ? AND EXISTS "
-        "(SELECT 1 FROM messages WHERE seq = checkpoints.position AND workspace_id = ? "
-        "AND message_id = checkpoints.last_message)", (workspace_id, workspace_id)).fetchone()
-    return Checkpoint(row[0], row[1], bytes(row[2])) if row else None
+def read(folder: Path, workspace_id: str) -> Checkpoint | None:
+    """The workspace's checkpoint as written, or None when there is none or it is unreadable;
+    the caller checks that its last message is still stored."""
+    try:
+        data = _file(folder, workspace_id).read_bytes()
+        line, _, state = data.partition(b"\n")
+        header = json.loads(line)
+        return Checkpoint(str(header["version"]), int(header["position"]),
+                          str(header["message_id"]), state)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
-def write_forked(path: str, workspace_id: str, version: str, at: Mark,
+def remove(folder: Path, workspace_id: str | None = None) -> None:
+    """Delete the checkpoint of one workspace, or of every one."""
+    chosen = [_file(folder, workspace_id)] if workspace_id else folder.glob(f"*{_SUFFIX}")
+    for path in chosen:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def write_forked(folder: Path, workspace_id: str, version: str, at: Mark,
                  state: Callable[[], bytes], done: Callable[[bool], None]) -> int:
     """Fork a child that computes `state()` and saves it; `done(ok)` is called in this process
     once the child has ended. Returns the child's pid.
 
-    The caller holds every lock that guards the state and the database connection, so that no
-    other thread is half way through changing either when the child is made.
+    The caller holds the lock that guards the state, so that no other thread is half way
+    through changing it when the child is made.
     """
     with warnings.catch_warnings():  # the child runs only the code below, then _exit
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -101,11 +113,7 @@ def write_forked(path: str, workspace_id: str, version: str, at: Mark,
             import gc
 
             gc.disable()
-            blob = state()
-            with sqlite3.connect(path, timeout=30, isolation_level=None) as db:
-                db.execute("BEGIN IMMEDIATE")
-                save(db, workspace_id, version, at, blob)
-                db.execute("COMMIT")
+            save(folder, workspace_id, version, at, state())
             status = 0
         finally:
             os._exit(status)

@@ -17,7 +17,6 @@ import sqlite3
 from typing import Any
 
 from simulator.errors import SchemaVersionError
-from simulator.store.checkpoints import DDL as CHECKPOINTS
 
 SCHEMA_VERSION = 1
 JOURNAL_STATUSES = ("accepted", "duplicate", "rejected", "skipped", "filtered", "failed")
@@ -88,7 +87,7 @@ CREATE INDEX IF NOT EXISTS deliveries_by_workspace ON deliveries (workspace_id, 
 
 def create_missing_tables(db: sqlite3.Connection) -> None:
     """Tables added since version 1, in a file that may predate them."""
-    for statement in (*DELIVERIES.split(";"), CHECKPOINTS):
+    for statement in DELIVERIES.split(";"):
         if statement.strip():
             db.execute(statement)
 

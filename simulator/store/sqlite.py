@@ -46,7 +46,7 @@ from simulator.store.schema import (
 )
 
 _REPLAY_CHUNK = 10_000
-WORKSPACE_TABLES = ("messages", "journal", "deliveries", "checkpoints")  # what clearing empties
+WORKSPACE_TABLES = ("messages", "journal", "deliveries")  # what clearing empties
 MAX_POSITION = 2**63 - 1  # SQLite's largest rowid
 # The form destinations send (contract.timestamps.to_wire); validated messages in it are stored
 # as they are, since parsing and re-writing a million of them costs seconds for nothing.
@@ -268,6 +268,7 @@ class SQLiteStore:
             for table in WORKSPACE_TABLES:
                 db.execute(f"DELETE FROM {table} {where}", params)
             self._journal_sizes.clear()  # counted again on next write
+        self._forget_checkpoints(workspace_id)
 
     def delete_workspace(self, workspace_id: str) -> None:
         """Remove a workspace with everything it holds, its key included."""
@@ -276,6 +277,13 @@ class SQLiteStore:
                 db.execute(f"DELETE FROM {table} WHERE workspace_id = ?", (workspace_id,))
             db.execute("DELETE FROM workspaces WHERE id = ?", (workspace_id,))
             self._journal_sizes.pop(workspace_id, None)
+        self._forget_checkpoints(workspace_id)
+
+    def _forget_checkpoints(self, workspace_id: str | None) -> None:
+        """Checkpoints of cleared workspaces could never load (their messages are gone): the
+        files go too."""
+        if self.path is not None:
+            checkpoints.remove(checkpoints.folder_of(self.path), workspace_id)
 
     def attach_segment_calls(self, workspace_id: str,
                              calls: Sequence[tuple[str, Any]]) -> list[int]:
@@ -314,18 +322,29 @@ class SQLiteStore:
 
     # -- engine checkpoints (`simulator.store.checkpoints`) ----------------------------------
 
+    def _mark(self, workspace_id: str) -> checkpoints.Mark | None:
+        rows = self._read("SELECT seq, message_id FROM messages WHERE workspace_id = ? "
+                          "ORDER BY seq DESC LIMIT 1", (workspace_id,))
+        return checkpoints.Mark(*rows[0]) if rows else None
+
     def checkpoint(self, workspace_id: str) -> checkpoints.Checkpoint | None:
-        """The workspace's stored engine checkpoint, or None."""
-        with self._lock:
-            return checkpoints.load(self._db, workspace_id)
+        """The workspace's engine checkpoint, or None: none, unreadable, or its last message
+        is no longer stored where it was (the workspace was reset since)."""
+        if self.path is None:
+            return None
+        found = checkpoints.read(checkpoints.folder_of(self.path), workspace_id)
+        if found is None:
+            return None
+        rows = self._read("SELECT 1 FROM messages WHERE seq = ? AND workspace_id = ? AND "
+                          "message_id = ?", (found.position, workspace_id, found.message_id))
+        return found if rows else None
 
     def save_checkpoint(self, workspace_id: str, version: str, state: bytes) -> None:
         """Store an engine checkpoint of the state up to the last stored message, now, in this
         process (when the server stops)."""
-        with self._transaction() as db:
-            at = checkpoints.mark(db, workspace_id)
-            if at is not None:
-                checkpoints.save(db, workspace_id, version, at, state)
+        at = self._mark(workspace_id)
+        if self.path is not None and at is not None:
+            checkpoints.save(checkpoints.folder_of(self.path), workspace_id, version, at, state)
 
     def save_checkpoint_forked(self, workspace_id: str, version: str,
                                state: Callable[[], bytes], done: Callable[[bool], None]
@@ -335,11 +354,11 @@ class SQLiteStore:
         False when this store cannot (in memory, or no fork here): checkpoint at stop."""
         if self.path is None or not checkpoints.CAN_FORK:
             return False
-        with self._lock:  # no other thread is inside SQLite while the child is made
-            at = checkpoints.mark(self._db, workspace_id)
-            if at is None:
-                return False
-            checkpoints.write_forked(self.path, workspace_id, version, at, state, done)
+        at = self._mark(workspace_id)
+        if at is None:
+            return False
+        checkpoints.write_forked(checkpoints.folder_of(self.path), workspace_id, version, at,
+                                 state, done)
         return True
 
     # -- journal ----------------------------------------------------------------------------

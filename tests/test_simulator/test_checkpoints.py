@@ -18,6 +18,7 @@ from contract.generators.strategies import akita_messages
 from simulator.engine import Workspace
 from simulator.service import Simulator
 from simulator.store import SQLiteStore
+from simulator.store.checkpoints import folder_of, read
 
 KEY = "checkpoint-key"
 
@@ -41,9 +42,12 @@ def replayed(messages: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def stored_checkpoint(path: Path) -> tuple[str, int] | None:
-    with sqlite3.connect(path) as db:
-        row = db.execute("SELECT version, position FROM checkpoints").fetchone()
-    return row
+    """(version, position) of the one workspace's checkpoint file beside the database."""
+    found = list(folder_of(str(path)).glob("*.ckpt"))
+    if not found:
+        return None
+    written = read(folder_of(str(path)), found[0].stem)
+    return (written.version, written.position) if written is not None else None
 
 
 @settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -106,10 +110,13 @@ def test_a_checkpoint_of_another_version_or_with_damaged_bytes_is_ignored(
     messages = many(30)
     ingest(simulator, workspace_id, messages)
     simulator.close()
-    change = ("UPDATE checkpoints SET version = 'engine 0; python 2.7'" if damage == "version"
-              else "UPDATE checkpoints SET state = substr(state, 1, length(state) / 2)")
-    with sqlite3.connect(path) as db:
-        db.execute(change)
+    (file,) = folder_of(str(path)).glob("*.ckpt")
+    header, _, state = file.read_bytes().partition(b"\n")
+    if damage == "version":
+        header = header.replace(b'"version": "engine', b'"version": "engine 0; was')
+    else:
+        state = state[:len(state) // 2]
+    file.write_bytes(header + b"\n" + state)
     caplog.set_level(logging.WARNING, "akita_sim")
 
     restarted, workspace_id = opened(path)
