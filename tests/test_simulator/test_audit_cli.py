@@ -125,11 +125,11 @@ def test_a_repeat_past_the_edges_window_is_processed_again(
     assert repeat["samples"][0]["repeats"].endswith("2026-11-04/10.gz:1")
 
 
-def test_the_local_scheduler_runs_in_worker_processes(
+def test_by_default_the_audit_runs_on_a_local_cluster_of_worker_processes(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = archive(tmp_path, HISTORY)
 
-    _, by_processes, _ = run(capsys, str(folder), "--json", "--workers", "2")
+    _, by_processes, _ = run(capsys, str(folder), "--json", "--workers", "1")
     _, in_process, _ = run(capsys, str(folder), "--json", "--scheduler", "synchronous")
 
     assert json.loads(by_processes) == json.loads(in_process)

@@ -97,7 +97,7 @@ def archives(draw: st.DrawFn) -> list[dict[str, Any]]:
     return draw(st.permutations(calls))
 
 
-@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                   HealthCheck.too_slow])
 @given(calls=archives(), cuts=st.lists(st.integers(0, 200), max_size=3),
        gzipped=st.lists(st.booleans(), min_size=1, max_size=3), partitions=st.integers(1, 5))
