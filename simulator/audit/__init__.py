@@ -16,6 +16,7 @@ that give the simulator's answer. The modules, in the order an audit runs them:
     plan      the Dask graph joining them
     results   counts, outcomes and reasons, or the whole state as a snapshot
     tables    the state as Parquet
+    render    the summary on a terminal
     cli       the command line
 """
 

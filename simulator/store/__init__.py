@@ -5,6 +5,7 @@
     schema     the tables, their version, and what a file must hold to be opened
     journal    the journal's rows: append, trim to the cap, attach Segment calls, read
     deliveries the local Segment's delivery queue: calls awaiting retry, and how each ended
+    checkpoints engine checkpoints, files beside the database, written from a forked child
 """
 
 from __future__ import annotations

@@ -2,9 +2,11 @@
 
 Three tables: `workspaces` (id, name, SHA-256 of the API key, created_at: keys themselves are
 never stored), `messages` (every accepted Akita message, replayed to rebuild a workspace's
-state after a restart) and `journal` (what happened to each message and why, capped per
-workspace). `meta` holds the schema version so a file written by a newer simulator is refused
-instead of being misread.
+state after a restart, and read by the journal for its accepted entries' JSON) and `journal`
+(what happened to each message and why, capped per workspace); `deliveries` came later, without
+a new version. `meta` holds the schema version so a file written by a newer simulator is
+refused instead of being misread. Engine checkpoints are files beside the database
+(`simulator.store.checkpoints`), a cache the tables never depend on.
 
 Kept apart from `simulator.store` so the layout a file must have is read in one place, without
 the connection handling and queries that use it.
