@@ -29,7 +29,8 @@ def _base_url(value: str) -> str:
     return value
 
 
-def _at_least_one(value: str) -> int:
+def at_least_one(value: str) -> int:
+    """argparse type for a count: a whole number, 1 or more."""
     try:
         number = int(value)
     except ValueError:
@@ -73,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--api-key", default=os.environ.get("AKITA_API_KEY"),
                        help="an API key the server accepts (default: $AKITA_API_KEY); "
                             "use a test workspace: the checks send data")
-    check.add_argument("--max-examples", type=_at_least_one, default=50,
+    check.add_argument("--max-examples", type=at_least_one, default=50,
                        help="generated cases per check (default 50)")
     check.add_argument("--seed", type=int, help="repeat an earlier run exactly")
     check.add_argument("--timeout", type=positive_seconds, default=10.0,

@@ -27,6 +27,7 @@ from typing import Any
 
 import dask
 
+from contract.cli import at_least_one
 from simulator.audit.plan import Options, build
 from simulator.audit.render import render_summary
 from simulator.audit.results import summarize
@@ -50,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a Dask scheduler's address (tcp://host:8786), or one of Dask's "
                              "local schedulers: processes, threads or synchronous (default: a "
                              "cluster of worker processes on this machine)")
-    parser.add_argument("--workers", type=_positive, metavar="N",
+    parser.add_argument("--workers", type=at_least_one, metavar="N",
                         help="worker processes on this machine (default: one a core); not "
                              "with an address")
     parser.add_argument("--out", metavar="DIR",
@@ -59,16 +60,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object (counts, calls, unreadable, tables)")
     return parser
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
 
 
 @contextmanager
