@@ -25,12 +25,14 @@ import pandas as pd
 
 from destination.inputs import Unreadable
 from destination.pipeline import Pipeline, archived_receipt
+from destination.render import printable
 from simulator.audit.sources import Part, read_part
 from simulator.engine.clock import duration_to_micros, parse_instant
 from simulator.store.schema import dump_json
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 NUMBER_COLUMNS = ("part", "seq", "received", "at")
+JSON_COLUMNS = ("call", "problems", "body")  # written by dump_json, which escapes surrogates
 COLUMNS = ("part", "seq", "origin", "dedup_id", "received", "status", "path", "reason", "earlier",
            "call", "problems", "kind", "person", "anonymous", "organization", "message_id", "at",
            "body")
@@ -68,7 +70,8 @@ def call_rows(part: Part, first_line: int, clock: datetime) -> pd.DataFrame:
             values = _outcome(record, _micros(received))
         values.update(part=part.index, seq=seq, origin=item.origin)
         for name in COLUMNS:
-            rows[name].append(values.get(name))
+            value = values.get(name)
+            rows[name].append(value if name in JSON_COLUMNS else column_text(value))
     return pd.DataFrame(rows, columns=list(COLUMNS)).astype(
         {name: "int64" if name in NUMBER_COLUMNS else object for name in COLUMNS})
 
@@ -83,7 +86,7 @@ def _outcome(record: Any, received: int) -> dict[str, Any]:
     values: dict[str, Any] = {
         "status": record.status, "received": received, "path": record.path,
         "reason": record.reason, "at": 0,
-        "dedup_id": _column_text(message_id) if isinstance(message_id, str) else None,
+        "dedup_id": message_id if isinstance(message_id, str) else None,
     }
     if record.status != "mapped":
         values["call"] = dump_json(arrived)
@@ -93,27 +96,24 @@ def _outcome(record: Any, received: int) -> dict[str, Any]:
         return values
     message = record.message
     values.update(
-        kind=message["type"], message_id=_column_text(message["message_id"]),
-        person=_column_text(message.get("person_id")),
-        anonymous=_column_text(message.get("anonymous_id")),
-        organization=_column_text(message.get("organization_id")),
-        at=parse_instant(message["timestamp"]), body=dump_json(message),
+        kind=message["type"], message_id=message["message_id"],
+        person=message.get("person_id"), anonymous=message.get("anonymous_id"),
+        organization=message.get("organization_id"), at=parse_instant(message["timestamp"]),
+        body=dump_json(message),
     )
     return values
 
 
-def _column_text(value: Any) -> Any:
-    """An id as a column keeps it: a lone surrogate (valid in JSON, not in UTF-8, so not in
-    Parquet or Arrow) written as its escape. Rules read the message's own JSON, not this."""
-    if isinstance(value, str) and not value.isascii():
-        return value.encode("utf-8", "backslashreplace").decode("utf-8")
-    return value
+def column_text(value: Any) -> Any:
+    """A value as a text column keeps it: a lone surrogate (valid in JSON, not in UTF-8, so
+    not in Arrow, its shuffles or Parquet) written as its escape. Only a call that did not map
+    can hold one, since validation refuses them: ids that rules group by are never changed."""
+    return printable(value) if isinstance(value, str) and not value.isascii() else value
 
 
 def settle_repeats(rows: pd.DataFrame, window: int) -> pd.DataFrame:
     """Rows of whole `messageId` groups with each repeat marked `duplicate` and the origin of
-    the call it repeats in `earlier` (module docstring); `window` in microseconds. Rows
-    without a messageId pass unchanged."""
+    the call it repeats in `earlier` (module docstring); `window` in microseconds."""
     if rows.empty:
         return rows
     rows = rows.sort_values(["part", "seq"], kind="stable")
@@ -124,8 +124,6 @@ def settle_repeats(rows: pd.DataFrame, window: int) -> pd.DataFrame:
     remembered: dict[str, tuple[int, str]] = {}  # id -> (received, origin) the edge holds
     delivered: dict[str, str] = {}  # id -> origin of the call whose message Akita holds
     for i, key in enumerate(ids):
-        if key is None:
-            continue
         seen = remembered.get(key)
         if seen is not None and received[i] - seen[0] <= window:
             status[i], reason[i], path[i], earlier[i] = ("duplicate", EDGE_REPEAT,

@@ -69,8 +69,11 @@ def expand(paths: Sequence[str]) -> tuple[list[str], list[Broken]]:
     broken: list[Broken] = []
     for path in paths:
         if "://" in path:
-            found = sorted(fsspec.open_files(path)) if glob.has_magic(path) else None
-            files.extend(f.full_name for f in found) if found else files.append(path)
+            found = (sorted(f.full_name for f in fsspec.open_files(path))
+                     if glob.has_magic(path) else [path])
+            files.extend(found)
+            if not found:
+                broken.append(Broken(path, "no file matches this pattern"))
         elif os.path.isdir(path):
             found = sorted(
                 os.path.join(root, name)
@@ -153,7 +156,7 @@ def read_part(part: Part, first_line: int = 1) -> Iterator[Sourced | Unreadable]
         yield from reader[part.layout](part, first_line)
     except InputError as error:
         yield Unreadable(part.path, str(error))
-    except (OSError, EOFError, gzip.BadGzipFile) as error:  # truncated or corrupt
+    except (OSError, EOFError) as error:  # truncated or corrupt (BadGzipFile is an OSError)
         yield Unreadable(part.path, f"{part.path}: cannot read: {error}")
 
 

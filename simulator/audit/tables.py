@@ -1,5 +1,9 @@
 """The audit's tables as Parquet, for DuckDB, pandas or Spark to query.
 
+Every text is UTF-8 already: the views come from mapped messages, which validation keeps free
+of lone surrogates, and the problems' columns were escaped when their rows were made
+(`calls.column_text`).
+
 One folder per table, one file per partition, each with a fixed Arrow schema so that every
 file of a table reads as one. Traits, their sources, a contact's account history, a session's
 items and a problem call's body are JSON text (their keys are the user's own, different in
@@ -53,22 +57,13 @@ _JSON = {"traits", "trait_sources", "account_history", "items"}
 _RENAMED = {"person": "person_id"}
 
 
-def _text(value: Any) -> Any:
-    """A string Arrow can hold: a lone surrogate written as its escape."""
-    if isinstance(value, str) and not value.isascii():
-        return value.encode("utf-8", "backslashreplace").decode("utf-8")
-    if isinstance(value, list):
-        return [_text(item) for item in value]
-    return value
-
-
 def _rows(facts: pd.DataFrame, table: str) -> pd.DataFrame:
     """Fact rows of one table as that table's columns."""
     names = SCHEMAS[table].names
     rows = []
     for data in facts["data"]:
         view = {_RENAMED.get(key, key): value for key, value in json.loads(data).items()}
-        rows.append({name: dump_json(view[name]) if name in _JSON else _text(view.get(name))
+        rows.append({name: dump_json(view[name]) if name in _JSON else view.get(name)
                      for name in names})
     frame = pd.DataFrame(rows, columns=names)
     for name in ("start", "end"):
@@ -80,7 +75,7 @@ def _rows(facts: pd.DataFrame, table: str) -> pd.DataFrame:
 def _problems(calls: pd.DataFrame) -> pd.DataFrame:
     columns = {"origin": "origin", "status": "status", "message_id": "dedup_id", "path": "path",
                "reason": "reason", "repeats": "earlier", "problems": "problems", "call": "call"}
-    return pd.DataFrame({name: calls[column].map(_text) for name, column in columns.items()}
+    return pd.DataFrame({name: calls[column] for name, column in columns.items()}
                         ).reset_index(drop=True)
 
 

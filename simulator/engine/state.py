@@ -18,8 +18,8 @@ from simulator.engine.records import Item, Link, Person, Placement
 from simulator.engine.sessions import Timeline
 
 Prepared = tuple[int, str, dict[str, Any]]  # (instant, message_id, message), parsed once
-_KINDS = {"event": "event", "page": "page"}
 _SHORT = 64  # characters: a value this short is likely repeated (a name, an id, a path)
+_EMPTY: dict[str, Any] = {}  # every item without properties holds this one; nothing mutates it
 
 
 def _shared(value: Any) -> Any:
@@ -39,9 +39,6 @@ def _compact(properties: Any) -> Any:
     if not properties:
         return _EMPTY
     return {_shared(key): _shared(value) for key, value in properties.items()}
-
-
-_EMPTY: dict[str, Any] = {}
 
 
 class State:
@@ -80,7 +77,7 @@ class State:
         item = Item(
             at,
             message_id,
-            _KINDS[kind],
+            _shared(kind),
             _shared(message["event"] if kind == "event" else message.get("name")),
             _shared(message.get("category")),
             _compact(message.get("properties")),

@@ -56,8 +56,8 @@ def _file(folder: Path, workspace_id: str) -> Path:
 
 def save(folder: Path, workspace_id: str, version: str, at: Mark, state: bytes) -> None:
     """Write the workspace's checkpoint, unless the one there is of this version and newer."""
-    found = read(folder, workspace_id)
-    if found is not None and found.version == version and found.position > at.position:
+    found = _header(folder, workspace_id)
+    if found is not None and found["version"] == version and found["position"] > at.position:
         return
     folder.mkdir(exist_ok=True)
     header = json.dumps({"version": version, "position": at.position,
@@ -73,6 +73,16 @@ def save(folder: Path, workspace_id: str, version: str, at: Mark, state: bytes) 
     finally:
         with contextlib.suppress(FileNotFoundError):
             staging.unlink()
+
+
+def _header(folder: Path, workspace_id: str) -> dict[str, object] | None:
+    """The JSON line a checkpoint file starts with, read alone: the state may be 100 MB."""
+    try:
+        with _file(folder, workspace_id).open("rb") as stored:
+            header = json.loads(stored.readline())
+    except (OSError, ValueError):
+        return None
+    return header if isinstance(header, dict) else None
 
 
 def read(folder: Path, workspace_id: str) -> Checkpoint | None:

@@ -151,3 +151,20 @@ def test_workers_with_a_clusters_address_is_a_usage_error(
 
     assert stopped.value.code == 2
     assert "--workers sizes the local scheduler" in capsys.readouterr().err
+
+
+def test_a_call_with_a_lone_surrogate_is_reported_and_written_with_its_escape(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "calls.jsonl"  # JSON may escape a lone surrogate; UTF-8 cannot hold one
+    path.write_text('{"type": "track", "userId": "u1", "event": "E", "messageId": "m\\ud800",'
+                    ' "timestamp": "2026-11-02T10:00:00Z", "properties": {"\\udfff": 1}}\n')
+
+    status, out, _ = run(capsys, str(path), "--json", "--out", str(tmp_path / "audit"),
+                         "--scheduler", "synchronous")
+
+    assert status == 1
+    (group,) = json.loads(out)["calls"]["reasons"]
+    assert group["status"] == "invalid" and "surrogate" in group["reason"]
+    assert group["samples"][0]["message_id"] == "m\\ud800"
+    problems = pd.read_parquet(tmp_path / "audit" / "problems")
+    assert list(problems["message_id"]) == ["m\\ud800"]

@@ -71,6 +71,18 @@ def test_folders_and_globs_expand_in_order_and_missing_paths_are_named(tmp_path:
         (str(tmp_path / "*.none"), "no file matches this pattern")]
 
 
+def test_a_url_glob_expands_through_fsspec_and_its_files_are_read(tmp_path: Path) -> None:
+    for name in ("b.jsonl", "a.jsonl"):
+        (tmp_path / name).write_text(json.dumps({"type": "page", "name": name}) + "\n")
+
+    files, broken = expand([f"file://{tmp_path}/*.jsonl", f"file://{tmp_path}/*.none"])
+    parts, _ = plan_parts(files)
+
+    assert [Path(f).name for f in files] == ["a.jsonl", "b.jsonl"]
+    assert [b.reason for b in broken] == ["no file matches this pattern"]
+    assert [i.call["name"] for part in parts for i in read_part(part)] == ["a.jsonl", "b.jsonl"]
+
+
 def test_a_truncated_gzip_file_keeps_its_calls_and_then_says_where_it_broke(
         tmp_path: Path) -> None:
     body = "".join(json.dumps({"type": "track", "event": f"E{n}", "n": "x" * 50}) + "\n"
