@@ -14,7 +14,6 @@ Run as a script (`python bench_growth.py N PATH`) it is one such child.
 from __future__ import annotations
 
 import json
-import math
 import os
 import subprocess
 import sys
@@ -23,7 +22,16 @@ from pathlib import Path
 from typing import Any
 
 from bench_engine import ensure_store, store_path
-from harness import Mode, Table, best_of, growth_ratio, python_script, target_table, verdict
+from harness import (
+    Mode,
+    Table,
+    best_of,
+    growth_ratio,
+    growth_steps,
+    python_script,
+    target_table,
+    verdict,
+)
 from servers import API_KEY
 from workload import organization_id, person_id
 
@@ -75,19 +83,13 @@ def _targets(mode: Mode, costs: dict[str, list[float]]) -> Table:
                 f"{rss:,.0f} MB at {size:,}", "-", verdict(rss < RSS_TARGET_MB))
     for name in GROWING:
         ratios = [actual <= allowed for actual, allowed in
-                  _ratio_pairs(costs[name], mode.sizes)]
+                  growth_steps(costs[name], mode.sizes)]
         targets.add(f"{name.split()[0]} grows as n log n or better up to {mode.sizes[-1]:,}",
                     ", ".join(growth_ratio(costs[name], mode.sizes)) or "one size only",
                     "n log n, per step", verdict(all(ratios)) if ratios else "-")
     targets.add(f"contact page < {CONTACT_PAGE_TARGET_MS:.0f} ms at 1,000,000 messages",
                 f"{page:.1f} ms at {size:,}", "-", verdict(page < CONTACT_PAGE_TARGET_MS))
     return targets
-
-
-def _ratio_pairs(costs: list[float], sizes: tuple[int, ...]) -> list[tuple[float, float]]:
-    return [(costs[i] / costs[i - 1] if costs[i - 1] else math.inf,
-             sizes[i] * math.log(sizes[i]) / (sizes[i - 1] * math.log(sizes[i - 1])))
-            for i in range(1, len(sizes))]
 
 
 def _measure(size: int, path: str, repeats: int) -> dict[str, Any]:

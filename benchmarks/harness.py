@@ -104,18 +104,22 @@ def best_of(repeats: int, work: Callable[[], Any]) -> float:
     return min(timings)
 
 
-def growth_ratio(costs: Sequence[float], sizes: Sequence[int]) -> list[str]:
-    """Per step between sizes: the cost ratio beside the ratio n log n growth would give.
-
-    A ratio at or below the n log n figure means the cost grows no faster than n log n.
-    """
+def growth_steps(costs: Sequence[float], sizes: Sequence[int]) -> list[tuple[float, float]]:
+    """Per step between sizes: (the cost's ratio, the ratio n log n growth would give). An
+    actual ratio at or below the allowed one grows no faster than n log n."""
     steps = []
     for index in range(1, len(sizes)):
         small, large = sizes[index - 1], sizes[index]
         allowed = (large * math.log(large)) / (small * math.log(small))
         actual = costs[index] / costs[index - 1] if costs[index - 1] else math.inf
-        steps.append(f"x{actual:.2f} (n log n: x{allowed:.1f})")
+        steps.append((actual, allowed))
     return steps
+
+
+def growth_ratio(costs: Sequence[float], sizes: Sequence[int]) -> list[str]:
+    """`growth_steps` as table cells."""
+    return [f"x{actual:.2f} (n log n: x{allowed:.1f})"
+            for actual, allowed in growth_steps(costs, sizes)]
 
 
 def children_cpu() -> float:
